@@ -1,0 +1,2 @@
+/** io.cdnguard.benchmarks. */
+package io.cdnguard.benchmarks;

@@ -1,0 +1,2 @@
+/** Implementation; not API. Classes here may change in any release. */
+package io.cdnguard.internal;

@@ -1,0 +1,7 @@
+package io.cdnguard.netty;
+
+/** Placeholder until the adapter lands. */
+public final class Placeholder {
+    private Placeholder() {
+    }
+}

@@ -1,0 +1,2 @@
+/** io.cdnguard.netty. */
+package io.cdnguard.netty;

@@ -1,0 +1,2 @@
+/** io.cdnguard.servlet. */
+package io.cdnguard.servlet;

@@ -1,0 +1,2 @@
+/** io.cdnguard.samples.backtest. */
+package io.cdnguard.samples.backtest;

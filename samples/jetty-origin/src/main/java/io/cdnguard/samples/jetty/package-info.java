@@ -1,0 +1,2 @@
+/** io.cdnguard.samples.jetty. */
+package io.cdnguard.samples.jetty;

@@ -1,0 +1,2 @@
+/** io.cdnguard.samples.netty. */
+package io.cdnguard.samples.netty;
