@@ -1,36 +1,540 @@
 package io.cdnguard.internal;
 
 import io.cdnguard.CacheExpiry;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * Expiring cache age counts: a timing wheel of counts plus a fixed-size hashed table of recently
- * fetched assets. CONTRACT STUB: the expiry work replaces the body.
+ * fetched assets. Memory is fixed at construction whatever the number of distinct assets.
+ *
+ * <p>Each CDN fetch with a freshness lifetime stores one entry in a table of {@code tableSize}
+ * longs, at an index taken from the asset's hash; the entry packs a 30-bit tag (other bits of the
+ * hash) with the copy's expiry, in {@value #SLOT_MILLIS} ms slots since {@code startMillis}. The
+ * wheel is a ring of per-slot counts: how many tracked copies expire in each slot. A refetch of the
+ * same asset cancels its previous expiry (decrements that slot, wherever it is: still in the future,
+ * in the grace period, or already overdue) and schedules the new one. Slots behind the present are
+ * the overdue part of the same ring: once a slot's end plus the grace period has passed, its count
+ * is added to {@link CacheExpiry#dueTotal()} and the copies left in it are overdue until refetched
+ * or, after the look-back ({@link #lookbackMillis()}, 24 h to 48 h, about 42 h by default), forgotten:
+ * an asset that was not requested for that long may simply no longer be in use.
+ *
+ * <p>Expiries beyond the wheel's future horizon (24 h plus one hour of margin) are stored in the
+ * table like any other and counted as "beyond horizon"; the evaluation side scans the table
+ * incrementally (the whole table once an hour) and moves each of them into the wheel before it
+ * comes within 24 h, so long lifetimes (up to 100 years; longer are clamped) are tracked for
+ * overdue like short ones.
+ *
+ * <p><b>Accuracy traded for fixed memory.</b>
+ * <ul>
+ *   <li>Times are rounded to {@value #SLOT_MILLIS} ms slots: an expiring count may include copies up
+ *   to one slot beyond the horizon; a copy comes due up to one slot after its expiry plus grace; the
+ *   oldest overdue age is a lower bound, exact to one slot.</li>
+ *   <li>Collisions: two assets whose hashes pick the same table entry evict each other. The evicted
+ *   asset's expected expiry is cancelled (the entry holds it, so the counts stay exact for what the
+ *   table holds), so it can never show as a false overdue; instead it is no longer tracked: it will
+ *   not come due, and its next fetch is not counted as a refetch. If {@code n} other distinct
+ *   assets are fetched between a copy's fetch and its due time, it survives with probability about
+ *   {@code exp(-n / tableSize)}; for {@code n} well below {@code tableSize} the share lost is about
+ *   {@code n / tableSize} (10,000 assets in the default 65,536 entries: about 14%). An origin the
+ *   CDN stopped reaching sees no fetches, so nothing evicts the copies that then fall overdue. Due and refetched counts lose the
+ *   same share, so their ratio stays about right; absolute counts under-state. Evictions are
+ *   counted ({@link ExpirySnapshot#evictedTotal()}).</li>
+ *   <li>Two different assets with the same index and the same 30-bit tag are mistaken for one
+ *   another: probability about {@code 2^-30} per collision.</li>
+ *   <li>A fetch of an asset whose copy was forgotten still counts as a (late) refetch if its entry
+ *   was not reused since.</li>
+ * </ul>
+ *
+ * <p><b>Memory</b>, fixed at construction: 8 bytes per table entry, plus one ring of 8-byte counts
+ * per stripe (up to 4 stripes, fewer on fewer processors). The ring is the smallest power of two of
+ * slots covering the 25 h ahead, the grace period, 24 h of look-back and a one-hour gap, so 16,384
+ * slots of {@value #SLOT_MILLIS} ms (128 KiB per stripe) unless the grace exceeds about 18 h. The
+ * default 65,536-entry table with 4 stripes holds about 1.0 MiB ({@link #memoryBytes()}).
+ *
+ * <p><b>Thread-safety.</b> {@link #onFetch} may be called by any number of threads at once; it is
+ * lock-free (one {@code getAndSet} on the table entry, or a compare-and-set loop that retries only
+ * when another thread changed that same entry, plus {@code getAndAdd} on counters) and
+ * allocation-free (it touches only preallocated {@code long[]}s through {@link VarHandle}s), and it
+ * never throws: every input is clamped (negative or huge lifetimes, times before the start, time
+ * going backwards or absurdly far ahead) and every array index is masked. {@link #advance} and
+ * {@link #snapshot} are serialised by a lock among themselves (evaluation side only; they never
+ * block {@code onFetch}).
+ *
+ * <p><b>Implementation notes.</b>
+ * <ul>
+ *   <li>{@code table}: written by {@code onFetch} with {@code getAndSet} (a new lifetime) or {@code
+ *   compareAndSet} (removal for an uncacheable response, which only ever removes the same asset's
+ *   entry); by the evaluation side with {@code compareAndSet} (promotion of beyond-horizon entries,
+ *   the {@code WHEEL} bit). Whoever takes the old value out of an entry atomically owns undoing its
+ *   count, so each count is undone exactly once.</li>
+ *   <li>{@code stripes}: one {@code long[]} per stripe (the stripe is picked by the recording thread's
+ *   id), holding the ring of slot counts and the scalar counters (refetched, late refetched, beyond
+ *   horizon, evicted), padded so that two stripes never share a cache line. Written with {@code
+ *   getAndAdd} by any thread, and with {@code getAndSet(0)} by the evaluation side when it clears a
+ *   slot; readers sum the stripes. A count is added in one stripe and may be cancelled in another,
+ *   so one stripe's cell may be negative; sums are exact once the writers are quiet, and a sum read
+ *   during recording may be off by the few fetches in flight (reads are clamped at 0).</li>
+ *   <li>{@code base}, {@code tail}, {@code dueMark} (volatile): written only by the evaluation side
+ *   under {@code lock}, read by {@code onFetch}. {@code base} is the current slot: a recorder never
+ *   writes a slot before {@code base} or after {@code base + AHEAD}; those head slots are cleared
+ *   before {@code base} is published. {@code tail} is the oldest remembered slot: a recorder
+ *   decrements a slot only if it is not older. Slots older than {@code tail} are cleared, and
+ *   cleared again (discarding a racing decrement) when their ring position comes back as a head
+ *   slot, after at least one hour of dead gap. A recording thread suspended between reading these
+ *   and its {@code getAndAdd} for longer than that gap (or, for a lifetime shorter than the grace,
+ *   while the due mark passes its slot) may leave one count misplaced: tolerated, reads clamp.</li>
+ *   <li>{@code dueTotal}, {@code forgottenTotal}, {@code lastRel}, {@code scanCursor}: evaluation
+ *   side only, under {@code lock}; {@code dueTotal} and {@code forgottenTotal} are volatile for
+ *   readers.</li>
+ * </ul>
  */
 public final class ExpiryTracker {
 
+    /** Width of one wheel slot, milliseconds. */
+    static final long SLOT_MILLIS = 15_000;
+
+    private static final long HORIZON_SLOTS = CacheExpiry.HORIZON_SECONDS[CacheExpiry.HORIZON_SECONDS.length - 1]
+            * 1000 / SLOT_MILLIS;
+    /** The table is scanned once per this many slots (one hour) to promote beyond-horizon entries. */
+    private static final long SCAN_PERIOD_SLOTS = 3_600_000 / SLOT_MILLIS;
+    /** Slots ahead of the current one a recorder may write: the horizon plus a scan period. */
+    static final long AHEAD = HORIZON_SLOTS + SCAN_PERIOD_SLOTS + 1;
+    private static final long MIN_LOOKBACK_SLOTS = 86_400_000 / SLOT_MILLIS;
+    private static final long MAX_LOOKBACK_SLOTS = 2 * MIN_LOOKBACK_SLOTS;
+    private static final long MIN_GAP_SLOTS = 3_600_000 / SLOT_MILLIS;
+    /** Grace periods are clamped to this (7 days) to bound the ring. */
+    static final long MAX_GRACE_MILLIS = 7L * 86_400_000;
+    static final long MAX_TTL_SECONDS = 100L * 365 * 86_400;
+
+    private static final long SLOT_MASK = 0xFFFF_FFFFL;
+    private static final long MAX_SLOT = SLOT_MASK;
+    private static final long MAX_REL = (MAX_SLOT - AHEAD - 1) * SLOT_MILLIS;
+    private static final long WHEEL = 1L << 32;
+    private static final long TAG_MASK = ~((1L << 33) - 1);
+    private static final long TAG_LOW = 1L << 33;
+
+    /** Padding (in longs) before and after each stripe's cells: 128 bytes, two cache lines. */
+    private static final int PAD = 16;
+    private static final int REFETCHED = 0;
+    private static final int LATE = 1;
+    private static final int BEYOND = 2;
+    private static final int EVICTED = 3;
+    private static final int SCALARS = 4;
+    private static final int MAX_STRIPES = 4;
+
+    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+
+    private final long[] table;
+    private final int tableMask;
+    private final long[][] stripes;
+    private final int stripeMask;
+    private final int ringMask;
+    private final int scalarBase;
+    private final long startMillis;
+    private final long graceMillis;
+    private final long lookbackSlots;
+    private final int scanChunk;
+
+    private final Object lock = new Object();
+    private volatile long base;
+    private volatile long tail;
+    private volatile long dueMark;
+    private volatile long dueTotal;
+    private volatile long forgottenTotal;
+    private long lastRel;
+    private int scanCursor;
+
     /**
-     * @param tableSize slots in the asset table (a power of two)
-     * @param graceMillis how long after expiry a copy counts as due
+     * @param tableSize slots in the asset table (rounded up to a power of two, at least 16)
+     * @param graceMillis how long after expiry a copy counts as due (clamped to 7 days)
      * @param startMillis the guard's start time
+     * @throws IllegalArgumentException if {@code tableSize} is below 1 or above 2^30, or {@code graceMillis} is negative
      */
     public ExpiryTracker(int tableSize, long graceMillis, long startMillis) {
+        this(tableSize, graceMillis, startMillis, defaultStripes());
+    }
+
+    ExpiryTracker(int tableSize, long graceMillis, long startMillis, int stripeCount) {
+        if (tableSize < 1 || tableSize > (1 << 30)) {
+            throw new IllegalArgumentException("tableSize must be 1..2^30: " + tableSize);
+        }
+        if (graceMillis < 0) {
+            throw new IllegalArgumentException("graceMillis must not be negative: " + graceMillis);
+        }
+        if (stripeCount < 1 || stripeCount > 64) {
+            throw new IllegalArgumentException("stripeCount must be 1..64: " + stripeCount);
+        }
+        int size = Math.max(16, ceilPow2(tableSize));
+        this.table = new long[size];
+        this.tableMask = size - 1;
+        this.startMillis = startMillis;
+        this.graceMillis = Math.min(graceMillis, MAX_GRACE_MILLIS);
+        long graceSlots = (this.graceMillis + SLOT_MILLIS - 1) / SLOT_MILLIS;
+        int ring = ceilPow2((int) (AHEAD + graceSlots + 2 + MIN_LOOKBACK_SLOTS + MIN_GAP_SLOTS));
+        this.ringMask = ring - 1;
+        this.lookbackSlots = Math.min(MAX_LOOKBACK_SLOTS, ring - AHEAD - graceSlots - 2 - MIN_GAP_SLOTS);
+        int sc = ceilPow2(stripeCount);
+        this.stripes = new long[sc][PAD + ring + SCALARS + PAD];
+        this.stripeMask = sc - 1;
+        this.scalarBase = PAD + ring;
+        this.scanChunk = (int) ((size + SCAN_PERIOD_SLOTS - 1) / SCAN_PERIOD_SLOTS);
+        long d = Math.floorDiv(-this.graceMillis, SLOT_MILLIS);
+        this.dueMark = d;
+        this.tail = d - lookbackSlots;
+        this.base = 0;
+    }
+
+    private static int defaultStripes() {
+        return Math.min(MAX_STRIPES, ceilPow2(Runtime.getRuntime().availableProcessors()));
+    }
+
+    private static int ceilPow2(int n) {
+        return n <= 1 ? 1 : Integer.highestOneBit(n - 1) << 1;
     }
 
     /**
-     * Hot path: a CDN fetch of asset {@code assetHash} whose response is fresh for {@code ttlSeconds}
-     * (or {@code ttlSeconds < 0} if not cacheable). Lock-free, allocation-free, never throws.
+     * Hot path: a CDN fetch of asset {@code assetHash} whose response is fresh for {@code ttlSeconds}.
+     * A lifetime of 0 (revalidate every time) or below (not cacheable) removes the asset's entry,
+     * counting a refetch if it had one. Lock-free, allocation-free, never throws.
      *
+     * @param assetHash a hash of the asset's key (it is mixed again here, so a weak hash is fine)
+     * @param ttlSeconds the shared-cache freshness lifetime, seconds; clamped to 100 years
      * @param nowMillis the coarse current time (as the engine's tick last set it)
      */
     public void onFetch(long assetHash, long ttlSeconds, long nowMillis) {
+        long h = mix(assetHash);
+        int idx = (int) h & tableMask;
+        long tagBits = (h & TAG_MASK) | TAG_LOW;
+        long b = base;
+        long old;
+        long entry;
+        if (ttlSeconds > 0) {
+            long ttlMillis = Math.min(ttlSeconds, MAX_TTL_SECONDS) * 1000;
+            long s = (relative(nowMillis) + ttlMillis) / SLOT_MILLIS;
+            if (s < b) {
+                s = b; // a stale clock must never write behind the live part of the ring
+            }
+            if (s > MAX_SLOT) {
+                s = MAX_SLOT;
+            }
+            entry = tagBits | s | (s <= b + AHEAD ? WHEEL : 0);
+            old = (long) LONGS.getAndSet(table, idx, entry);
+        } else {
+            entry = 0;
+            old = (long) LONGS.getVolatile(table, idx);
+            while (old != 0 && (old & TAG_MASK) == tagBits) {
+                if (LONGS.compareAndSet(table, idx, old, 0L)) {
+                    break;
+                }
+                old = (long) LONGS.getVolatile(table, idx);
+            }
+            if (old == 0 || (old & TAG_MASK) != tagBits) {
+                return; // never evict another asset for an uncacheable response
+            }
+        }
+        long[] st = stripes[(int) Thread.currentThread().getId() & stripeMask];
+        if (old != 0) {
+            boolean live;
+            long os = old & SLOT_MASK;
+            if ((old & WHEEL) != 0) {
+                live = os >= tail;
+                if (live) {
+                    add(st, PAD + ((int) os & ringMask), -1L);
+                }
+            } else {
+                live = true;
+                add(st, scalarBase + BEYOND, -1L);
+            }
+            if ((old & TAG_MASK) == tagBits) {
+                add(st, scalarBase + REFETCHED, 1L);
+                if ((old & WHEEL) != 0 && os < dueMark) {
+                    add(st, scalarBase + LATE, 1L);
+                }
+            } else if (live) {
+                add(st, scalarBase + EVICTED, 1L);
+            }
+        }
+        if (entry != 0) {
+            int cell = (entry & WHEEL) != 0 ? PAD + ((int) entry & ringMask) : scalarBase + BEYOND;
+            add(st, cell, 1L);
+        }
     }
 
-    /** Evaluation side (one thread at a time): moves the wheel to {@code nowMillis}. */
+    /**
+     * Evaluation side: moves the wheel to {@code nowMillis}. Counts the slots whose end plus the grace
+     * period passed into {@link CacheExpiry#dueTotal()}, forgets slots older than the look-back, clears
+     * the slots entering the future horizon and promotes part of the beyond-horizon entries. Time
+     * going backwards is ignored (the wheel waits for it to catch up); a jump forward is elapsed time.
+     * Cost: proportional to the slots moved (at most the ring) plus {@code tableSize / 240} entries
+     * per slot moved. Serialised with {@link #snapshot}; never blocks {@link #onFetch}.
+     */
     public void advance(long nowMillis) {
+        synchronized (lock) {
+            advanceLocked(nowMillis);
+        }
     }
 
-    /** An immutable view as of {@code nowMillis}. */
+    private void advanceLocked(long nowMillis) {
+        long rel = Math.max(relative(nowMillis), lastRel);
+        lastRel = rel;
+        long ob = base;
+        long od = dueMark;
+        long ot = tail;
+        long nb = rel / SLOT_MILLIS;
+        long nd = Math.floorDiv(rel - graceMillis, SLOT_MILLIS);
+        if (nb == ob && nd == od) {
+            return;
+        }
+        long nt = nd - lookbackSlots;
+        long oldHead = ob + AHEAD;
+        // 1. slots whose end + grace passed: they come due (before anything clears them).
+        long due = 0;
+        for (long s = Math.max(Math.max(od, ot), 0); s < nd && s <= oldHead; s++) {
+            due += Math.max(0, slotSum(s));
+        }
+        if (due != 0) {
+            dueTotal += due;
+        }
+        // 2. slots older than the look-back: forgotten. Publish the tail first so recorders stop decrementing.
+        tail = nt;
+        long forgotten = 0;
+        for (long s = Math.max(ot, 0); s < nt && s <= oldHead; s++) {
+            forgotten += Math.max(0, clearSlot(s));
+        }
+        if (forgotten != 0) {
+            forgottenTotal += forgotten;
+        }
+        // 3. slots entering the horizon: clear stray decrements left from their previous turn, before publishing base.
+        long newHead = nb + AHEAD;
+        long n = Math.min(newHead - oldHead, ringMask + 1L);
+        for (long i = 1; i <= n; i++) {
+            clearSlot(oldHead + i);
+        }
+        dueMark = nd;
+        base = nb;
+        // 4. promote part of the beyond-horizon entries (all of the table once per scan period).
+        if (nb > ob) {
+            long chunk = Math.min(table.length, (nb - ob) * scanChunk);
+            scan((int) chunk, nb, nd, nt);
+        }
+    }
+
+    private void scan(int count, long b, long d, long t) {
+        long[] st = stripes[(int) Thread.currentThread().getId() & stripeMask];
+        int i = scanCursor;
+        long lateDue = 0;
+        long forgotten = 0;
+        for (int k = 0; k < count; k++, i = (i + 1) & tableMask) {
+            long e = (long) LONGS.getOpaque(table, i);
+            if (e == 0 || (e & WHEEL) != 0) {
+                continue;
+            }
+            long s = e & SLOT_MASK;
+            if (s > b + AHEAD) {
+                continue;
+            }
+            if (s < t) {
+                if (LONGS.compareAndSet(table, i, e, 0L)) {
+                    add(st, scalarBase + BEYOND, -1L);
+                    forgotten++;
+                }
+            } else if (LONGS.compareAndSet(table, i, e, e | WHEEL)) {
+                add(st, PAD + ((int) s & ringMask), 1L);
+                add(st, scalarBase + BEYOND, -1L);
+                if (s < d) {
+                    lateDue++; // only after a jump of the clock: it came due while beyond the horizon
+                }
+            }
+        }
+        scanCursor = i;
+        if (lateDue != 0) {
+            dueTotal += lateDue;
+        }
+        if (forgotten != 0) {
+            forgottenTotal += forgotten;
+        }
+    }
+
+    /**
+     * An immutable view as of {@code nowMillis}: first {@link #advance advances} to it (a no-op if
+     * already there), then sums the stripes. Cost: one pass over the ring (a few tens of thousands of
+     * reads). Serialised with {@link #advance}; never blocks {@link #onFetch}.
+     */
     public CacheExpiry snapshot(long nowMillis) {
-        throw new UnsupportedOperationException("expiry tracker not built yet");
+        synchronized (lock) {
+            advanceLocked(nowMillis);
+            long rel = lastRel;
+            long b = base;
+            long d = dueMark;
+            long t = tail;
+            long head = b + AHEAD;
+            long[] horizons = CacheExpiry.HORIZON_SECONDS;
+            long[] ends = new long[horizons.length];
+            for (int k = 0; k < horizons.length; k++) {
+                ends[k] = Math.min(head, (rel + horizons[k] * 1000) / SLOT_MILLIS);
+            }
+            long[] expiring = new long[horizons.length];
+            long overdue = 0;
+            long oldest = 0;
+            long live = 0;
+            for (long x = Math.max(t, 0); x <= head; x++) {
+                long c = Math.max(0, slotSum(x));
+                if (c == 0) {
+                    continue;
+                }
+                live += c;
+                if (x < d) {
+                    if (overdue == 0) {
+                        oldest = Math.max(0, rel - (x + 1) * SLOT_MILLIS);
+                    }
+                    overdue += c;
+                } else if (x >= b) {
+                    for (int k = 0; k < ends.length; k++) {
+                        if (x <= ends[k]) {
+                            expiring[k] += c;
+                        }
+                    }
+                }
+            }
+            long beyond = Math.max(0, scalarSum(BEYOND));
+            return new ExpirySnapshot(expiring, overdue, oldest, dueTotal, Math.max(0, scalarSum(REFETCHED)),
+                    Math.max(0, scalarSum(LATE)), live + beyond, beyond, Math.max(0, scalarSum(EVICTED)),
+                    forgottenTotal);
+        }
+    }
+
+    /** Size of the asset table, entries. */
+    public int tableSize() {
+        return table.length;
+    }
+
+    /** How long an overdue copy is remembered before it is forgotten, milliseconds. */
+    public long lookbackMillis() {
+        return lookbackSlots * SLOT_MILLIS;
+    }
+
+    /** Approximate heap held by this tracker (table, ring stripes, array headers), bytes. */
+    public long memoryBytes() {
+        long header = 16;
+        return header + 8L * table.length + header + 4L * stripes.length
+                + stripes.length * (header + 8L * stripes[0].length);
+    }
+
+    int ringSize() {
+        return ringMask + 1;
+    }
+
+    int stripeCount() {
+        return stripes.length;
+    }
+
+    /** Raw sum of slot {@code s} over the stripes (may be transiently negative while recording). */
+    long slotSum(long s) {
+        int cell = PAD + ((int) s & ringMask);
+        long sum = 0;
+        for (long[] st : stripes) {
+            sum += (long) LONGS.getOpaque(st, cell);
+        }
+        return sum;
+    }
+
+    private long scalarSum(int which) {
+        long sum = 0;
+        for (long[] st : stripes) {
+            sum += (long) LONGS.getOpaque(st, scalarBase + which);
+        }
+        return sum;
+    }
+
+    /** {@code getAndAdd} with the exact access-mode type (a statement call would be a slower inexact invocation). */
+    private static void add(long[] a, int i, long delta) {
+        long ignored = (long) LONGS.getAndAdd(a, i, delta);
+    }
+
+    private long clearSlot(long s) {
+        int cell = PAD + ((int) s & ringMask);
+        long sum = 0;
+        for (long[] st : stripes) {
+            sum += (long) LONGS.getAndSet(st, cell, 0L);
+        }
+        return sum;
+    }
+
+    /**
+     * Checks, when no recording is in flight, that the counts agree exactly with the table: every
+     * live slot's count equals the number of entries expiring in it, and the beyond-horizon count
+     * equals the entries not yet in the wheel. Returns {@code null} if so, else a description.
+     */
+    String checkInvariant() {
+        synchronized (lock) {
+            long t = tail;
+            long head = base + AHEAD;
+            long span = head - Math.max(t, 0) + 1;
+            long[] perSlot = new long[(int) span];
+            long beyond = 0;
+            for (long e : table) {
+                if (e == 0) {
+                    continue;
+                }
+                long s = e & SLOT_MASK;
+                if ((e & WHEEL) == 0) {
+                    beyond++;
+                } else if (s >= t) {
+                    if (s > head) {
+                        return "entry beyond head: slot " + s + " head " + head;
+                    }
+                    perSlot[(int) (s - Math.max(t, 0))]++;
+                }
+            }
+            for (long s = Math.max(t, 0); s <= head; s++) {
+                long c = slotSum(s);
+                if (c != perSlot[(int) (s - Math.max(t, 0))]) {
+                    return "slot " + s + " counts " + c + " but the table has " + perSlot[(int) (s - Math.max(t, 0))];
+                }
+            }
+            if (scalarSum(BEYOND) != beyond) {
+                return "beyond-horizon count " + scalarSum(BEYOND) + " but the table has " + beyond;
+            }
+            return null;
+        }
+    }
+
+    /** Table entries currently tracked (in the live part of the wheel or beyond its horizon). */
+    long liveEntries() {
+        long t = tail;
+        long n = 0;
+        for (int i = 0; i < table.length; i++) {
+            long e = (long) LONGS.getVolatile(table, i);
+            if (e != 0 && ((e & WHEEL) == 0 || (e & SLOT_MASK) >= t)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private long relative(long nowMillis) {
+        if (nowMillis <= startMillis) {
+            return 0;
+        }
+        long d = nowMillis - startMillis;
+        return d < 0 || d > MAX_REL ? MAX_REL : d; // d < 0: overflow of a huge difference
+    }
+
+    /** The murmur3 64-bit finaliser: spreads any hash over all bits, so index and tag are independent. */
+    private static long mix(long h) {
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        h ^= h >>> 33;
+        return h;
+    }
+
+    @Override
+    public String toString() {
+        return "ExpiryTracker{tableSize=" + table.length + ", ring=" + (ringMask + 1) + " x " + SLOT_MILLIS
+                + " ms, stripes=" + stripes.length + ", graceMillis=" + graceMillis + ", lookbackMillis="
+                + lookbackMillis() + '}';
     }
 }
