@@ -32,3 +32,6 @@ echo "test.sh: $(java -version 2>&1 | head -1); $(mvn -v 2>/dev/null | head -1);
 
 # install (not just verify) so the sample jars land in samples/*/target/ for the README's first command.
 mvn -B -ntp install "$@"
+
+# Alert rules for a fleet: promtool check rules + promtool test rules.
+bash samples/prometheus/test-rules.sh
