@@ -14,7 +14,23 @@ import java.util.Objects;
  * one of them.
  *
  * <p>Rules are evaluated in the order added, before the built-in recognition; the first that
- * matches decides the CDN. Immutable and thread-safe once built.
+ * matches decides the CDN. Health probes and requests for cdnguard's own endpoints are recognised
+ * before any rule. Header names are matched case-insensitively; {@link Kind#HEADER_CONTAINS}
+ * compares ASCII case-insensitively, {@link Kind#SHARED_SECRET} exactly (in time independent of
+ * where a wrong value differs); only the first 4096 characters of a header value are examined.
+ * {@link Kind#TRUSTED_RANGE} matches the client address text the adapter reports (IPv4, IPv6, an
+ * IPv4-mapped IPv6 address against an IPv4 range and vice versa).
+ *
+ * <p>Example: count only CloudFront fetches that carry the secret custom origin header, whatever
+ * else a request claims:
+ * <pre>{@code
+ * RecognitionRules rules = RecognitionRules.builder()
+ *     .sharedSecret("x-origin-verify", secret, Cdn.CLOUDFRONT)
+ *     .requireTrust()
+ *     .build();
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe once built.
  */
 public final class RecognitionRules {
 
@@ -94,7 +110,9 @@ public final class RecognitionRules {
 
     /**
      * Whether a request must match a {@link Kind#SHARED_SECRET} or {@link Kind#TRUSTED_RANGE} rule
-     * to count as a CDN fetch; a request that only looks like one is then counted as direct.
+     * to count as a CDN fetch; a request that only looks like one is then counted as direct. When
+     * trust is established, the first matching rule (trust rule or not) still names the CDN, and
+     * the built-in recognition is not consulted.
      */
     public boolean requireTrust() {
         return requireTrust;

@@ -4,39 +4,213 @@ import io.cdnguard.Cdn;
 import io.cdnguard.HeaderSource;
 import io.cdnguard.RecognitionRules;
 import io.cdnguard.RequestKind;
+import java.util.List;
 
 /**
- * Recognises who sent a request from its headers. CONTRACT STUB: the recognition work replaces the
- * body; the signatures are the contract the engine codes against.
+ * Recognises who sent a request from its headers: a CDN fetch (and which CDN), a load-balancer
+ * health probe, a direct hit, or a request for cdnguard's own endpoints.
+ *
+ * <h2>Order of decisions</h2>
+ * <ol>
+ *   <li><b>SELF</b>: the path is the endpoint prefix or below it ({@code /cdnguard},
+ *       {@code /cdnguard/health}; not {@code /cdnguardx}). The library's own endpoints are never
+ *       CDN traffic.</li>
+ *   <li><b>PROBE</b>: a load-balancer or orchestrator health check, by user agent
+ *       ({@code ELB-HealthChecker/}, {@code kube-probe/}, {@code GoogleHC/},
+ *       {@code Amazon-Route53-Health-Check-Service}, {@code Consul Health Check},
+ *       {@code Envoy/HC}, {@code Azure Traffic Manager Endpoint Monitor},
+ *       {@code Load Balancer Agent}, {@code Cloudflare-Traffic-Manager}, anything containing
+ *       {@code HAProxy}) or by {@code X-FD-HealthProbe: 1} (Azure Front Door). External uptime
+ *       monitors (Pingdom, UptimeRobot) are <em>not</em> probes: they often come through the CDN
+ *       and are counted like any other request.</li>
+ *   <li><b>User rules</b> in order ({@link RecognitionRules}); the first that matches names the
+ *       CDN. With {@link RecognitionRules#requireTrust()}, a request is a CDN fetch only if some
+ *       shared-secret or trusted-range rule matches, otherwise it is DIRECT however much it looks
+ *       like a CDN (spoofed headers from an untrusted address).</li>
+ *   <li><b>Built-in recognition</b> (unless turned off), in this order, the first match wins (for
+ *       chained CDNs the one that connects to the origin usually comes first):
+ *     <ul>
+ *       <li>CloudFront: {@code X-Amz-Cf-Id} shaped like a request id (16-128 base64 chars), or
+ *           {@code User-Agent} exactly {@code Amazon CloudFront}, or a {@code Via} entry whose
+ *           host ends in {@code .cloudfront.net} or whose comment is {@code (CloudFront)};</li>
+ *       <li>Akamai: {@code Akamai-Origin-Hop} a small number, or a {@code Via} entry with
+ *           {@code AkamaiGHost} in its comment or {@code akamai} in its host, or
+ *           {@code CDN-Loop: Akamai};</li>
+ *       <li>Fastly: {@code Fastly-FF} non-blank, or {@code CDN-Loop: Fastly}, or
+ *           {@code Fastly-Client-IP} together with {@code X-Varnish} (alone it is a common spoofing
+ *           probe of scanners);</li>
+ *       <li>Cloudflare: {@code CF-Ray} shaped like a ray id (hex, optional {@code -COLO}), or
+ *           {@code CDN-Loop: cloudflare};</li>
+ *       <li>Azure Front Door: {@code X-Azure-Ref} or {@code X-Azure-FDID} shaped like an id, or a
+ *           {@code Via} entry {@code 1.1 Azure}, or {@code CDN-Loop: Azure};</li>
+ *       <li>Google Cloud CDN: a {@code Via} entry {@code 1.1 google} <em>and</em>
+ *           {@code X-Cloud-Trace-Context}, or {@code CDN-Loop: google}. Heuristic: Google's
+ *           external load balancer adds the same two headers to all traffic, CDN-enabled or not,
+ *           so behind a Google load balancer without Cloud CDN every request counts as a Google
+ *           fetch; use {@link RecognitionRules.Builder#withoutBuiltIn()} with your own rules
+ *           there;</li>
+ *       <li>Varnish: {@code X-Varnish} starting with a digit, or a {@code Via} entry naming
+ *           varnish;</li>
+ *       <li>any other {@code CDN-Loop} id (RFC 8586): {@link Cdn#OTHER}.</li>
+ *     </ul>
+ *   </li>
+ *   <li>Otherwise <b>DIRECT</b>: browsers, crawlers, scanners, corporate proxies
+ *       ({@code Via: 1.1 proxy.corp.example (squid/4.1)}), a browser user agent that merely mentions
+ *       CloudFront, blank or malformed CDN headers ({@code CF-Ray: test}, empty {@code CF-Ray}).</li>
+ * </ol>
+ * Fastly, Cloudflare and Akamai forward the viewer's user agent, so the user agent is never used
+ * to rule a CDN out.
+ *
+ * <h2>Implementation notes</h2>
+ * Immutable after construction: the rules are compiled into final arrays ({@link Cidr} ranges,
+ * lower-cased needles) in the constructor, so one instance is shared by all threads without locks.
+ * {@link #classify} and {@link #popCode} are allocation-free: header values are read through
+ * {@link HeaderSource#get} and scanned in place with {@link CharSequence#charAt} and ASCII
+ * case-insensitive comparisons (no {@code toLowerCase}, no regex, no split), and only the first
+ * {@link Ascii#MAX_SCAN} (4096) characters of any value are scanned, so work per request is
+ * bounded whatever the headers. Neither method throws: malformed values simply do not match, and a
+ * {@link HeaderSource} that throws is treated as having no such header.
  */
 public final class CdnRecognizer {
 
-    private final RecognitionRules rules;
-    private final String endpointPrefix;
+    private static final int SELF = pack(RequestKind.SELF, null);
+    private static final int PROBE = pack(RequestKind.PROBE, null);
+    private static final int DIRECT = pack(RequestKind.DIRECT, null);
+    private static final int[] CDN_PACKED = new int[Cdn.values().length];
 
-    /** Creates a recogniser with user rules on top of the built-in ones; requests under {@code endpointPrefix} are SELF. */
+    static {
+        for (Cdn c : Cdn.values()) {
+            CDN_PACKED[c.ordinal()] = pack(RequestKind.CDN, c);
+        }
+    }
+
+    private static final RequestKind[] KINDS = RequestKind.values();
+    private static final Cdn[] CDNS = Cdn.values();
+
+    private static final int HEADER_PRESENT = 0;
+    private static final int HEADER_CONTAINS = 1;
+    private static final int SHARED_SECRET = 2;
+    private static final int TRUSTED_RANGE = 3;
+
+    private final String endpointPrefix;
+    private final boolean requireTrust;
+    private final boolean builtIn;
+    private final int[] ruleKind;
+    private final String[] ruleHeader;
+    private final String[] ruleNeedle;
+    private final Cidr[] ruleRange;
+    private final int[] ruleCdn;
+
+    /**
+     * Creates a recogniser with user rules on top of the built-in ones; requests under
+     * {@code endpointPrefix} are SELF. Compiles the rules (allocation happens here, never per
+     * request).
+     *
+     * @param rules the user rules, {@code null} for {@link RecognitionRules#defaults()}
+     * @param endpointPrefix cdnguard's endpoint path prefix, e.g. {@code /cdnguard}; {@code null} or
+     *     empty for none
+     * @throws IllegalArgumentException if a trusted range is not a valid CIDR range
+     */
     public CdnRecognizer(RecognitionRules rules, String endpointPrefix) {
-        this.rules = rules;
-        this.endpointPrefix = endpointPrefix;
+        RecognitionRules r = rules == null ? RecognitionRules.defaults() : rules;
+        this.endpointPrefix = endpointPrefix == null || endpointPrefix.isEmpty() ? null : endpointPrefix;
+        this.requireTrust = r.requireTrust();
+        this.builtIn = r.builtIn();
+        List<RecognitionRules.Rule> list = r.rules();
+        int n = list.size();
+        ruleKind = new int[n];
+        ruleHeader = new String[n];
+        ruleNeedle = new String[n];
+        ruleRange = new Cidr[n];
+        ruleCdn = new int[n];
+        for (int i = 0; i < n; i++) {
+            RecognitionRules.Rule rule = list.get(i);
+            ruleCdn[i] = CDN_PACKED[rule.cdn().ordinal()];
+            ruleHeader[i] = rule.header();
+            switch (rule.kind()) {
+                case HEADER_PRESENT:
+                    ruleKind[i] = HEADER_PRESENT;
+                    break;
+                case HEADER_CONTAINS:
+                    ruleKind[i] = HEADER_CONTAINS;
+                    ruleNeedle[i] = rule.value().toLowerCase(java.util.Locale.ROOT);
+                    break;
+                case SHARED_SECRET:
+                    ruleKind[i] = SHARED_SECRET;
+                    ruleNeedle[i] = rule.value();
+                    break;
+                case TRUSTED_RANGE:
+                default:
+                    ruleKind[i] = TRUSTED_RANGE;
+                    ruleRange[i] = Cidr.parse(rule.value());
+                    if (ruleRange[i] == null) {
+                        throw new IllegalArgumentException("not a CIDR range: " + rule.value());
+                    }
+                    break;
+            }
+        }
     }
 
     /**
      * Classifies a request. Allocation-free, never throws. Returns a packed classification: decode with
      * {@link #kind(int)} and {@link #cdn(int)}.
+     *
+     * @param request the request headers ({@code null} means none)
+     * @param clientAddress the address of the connecting peer as text ({@code 130.176.1.2},
+     *     {@code 2600:9000::1}, {@code [2600:9000::1]:443}), or {@code null}; used only by
+     *     trusted-range rules. cdnguard never reads {@code X-Forwarded-For} itself: behind a load
+     *     balancer pass the address your proxy configuration trusts as the client's
+     * @param path the request path, or {@code null}; used only to recognise SELF
+     * @return the packed classification
      */
     public int classify(HeaderSource request, CharSequence clientAddress, CharSequence path) {
-        return pack(RequestKind.DIRECT, null);
+        HeaderSource h = request == null ? HeaderSource.EMPTY : request;
+        if (isSelf(path)) {
+            return SELF;
+        }
+        CharSequence ua = get(h, "user-agent");
+        if (isProbe(h, ua)) {
+            return PROBE;
+        }
+        int matched = -1;
+        boolean trusted = false;
+        for (int i = 0; i < ruleKind.length; i++) {
+            boolean trustRule = ruleKind[i] >= SHARED_SECRET;
+            if (matched >= 0 && (!requireTrust || trusted)) {
+                break;
+            }
+            if (matched >= 0 && !trustRule) {
+                continue; // only a trust rule can still change the outcome
+            }
+            if (matches(i, h, clientAddress)) {
+                if (matched < 0) {
+                    matched = ruleCdn[i];
+                }
+                trusted |= trustRule;
+            }
+        }
+        if (requireTrust) {
+            return trusted ? matched : DIRECT;
+        }
+        if (matched >= 0) {
+            return matched;
+        }
+        if (builtIn) {
+            return builtIn(h, ua);
+        }
+        return DIRECT;
     }
 
     /** The request kind of a packed classification. */
     public static RequestKind kind(int classification) {
-        return RequestKind.values()[classification & 0xF];
+        int k = classification & 0xF;
+        return k < KINDS.length ? KINDS[k] : RequestKind.DIRECT;
     }
 
     /** The CDN of a packed classification, {@code null} unless the kind is {@link RequestKind#CDN}. */
     public static Cdn cdn(int classification) {
         int c = (classification >>> 4) & 0xF;
-        return c == 0 ? null : Cdn.values()[c - 1];
+        return c == 0 || c > CDNS.length ? null : CDNS[c - 1];
     }
 
     /** Packs a classification. */
@@ -48,9 +222,52 @@ public final class CdnRecognizer {
      * The CDN edge location (POP) named by the request headers of a CDN fetch, as up to 8 upper-case
      * ASCII characters packed big-endian into a long (first char in the highest used byte), or 0 if
      * none. Allocation-free, never throws.
+     *
+     * <p>Sources, by the classification's CDN:
+     * <ul>
+     *   <li>Cloudflare: the colo suffix of {@code CF-Ray} ({@code 7a1b2c3d4e5f6a7b-FRA}:
+     *       {@code FRA});</li>
+     *   <li>Fastly: the first (edge) entry of {@code Fastly-FF}, either the {@code !FRA!} field or
+     *       the suffix of {@code cache-fra19120-FRA}; else the first entry of {@code X-Served-By};</li>
+     *   <li>CloudFront: the airport letters of {@code X-Amz-Cf-Pop} ({@code FRA56-P5}: {@code FRA})
+     *       when present; else the edge host of the CloudFront {@code Via} entry, as the first 8 hex
+     *       digits of its id ({@code 1.1 a168957bd8c8....cloudfront.net (CloudFront)}:
+     *       {@code A168957B}). CloudFront does not send its POP to the origin, so this names an edge
+     *       host group (several per POP), not the POP itself; shares per host group are as stable as
+     *       shares per POP;</li>
+     *   <li>Akamai, Varnish: the host of their {@code Via} entry (an IATA-like {@code FRA} token in
+     *       it, else a short code of its first label); 0 for generic hosts such as
+     *       {@code akamai.net(ghost)};</li>
+     *   <li>others: 0.</li>
+     * </ul>
      */
     public static long popCode(int classification, HeaderSource request) {
-        return 0;
+        if (request == null || kind(classification) != RequestKind.CDN) {
+            return 0;
+        }
+        Cdn cdn = cdn(classification);
+        if (cdn == null) {
+            return 0;
+        }
+        switch (cdn) {
+            case CLOUDFLARE: {
+                CharSequence ray = get(request, "cf-ray");
+                return ray == null ? 0 : RecognitionHeaders.letterSuffixAfterDash(ray, 0, Ascii.scanLength(ray));
+            }
+            case FASTLY: {
+                long code = fastlyPop(get(request, "fastly-ff"));
+                return code != 0 ? code : fastlyPop(get(request, "x-served-by"));
+            }
+            case CLOUDFRONT: {
+                long code = RecognitionHeaders.leadingLetters(get(request, "x-amz-cf-pop"));
+                return code != 0 ? code : viaHostCode(get(request, "via"), Cdn.CLOUDFRONT);
+            }
+            case AKAMAI:
+            case VARNISH:
+                return viaHostCode(get(request, "via"), cdn);
+            default:
+                return 0;
+        }
     }
 
     /** Unpacks a {@link #popCode} into its text. Allocates; call once per new POP. */
@@ -63,5 +280,235 @@ public final class CdnRecognizer {
             }
         }
         return sb.toString();
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    private boolean isSelf(CharSequence path) {
+        String prefix = endpointPrefix;
+        if (prefix == null || path == null) {
+            return false;
+        }
+        int plen = prefix.length();
+        if (path.length() < plen) {
+            return false;
+        }
+        for (int i = 0; i < plen; i++) {
+            if (path.charAt(i) != prefix.charAt(i)) {
+                return false;
+            }
+        }
+        if (path.length() == plen || prefix.charAt(plen - 1) == '/') {
+            return true;
+        }
+        char next = path.charAt(plen);
+        return next == '/' || next == '?' || next == ';';
+    }
+
+    private static boolean isProbe(HeaderSource h, CharSequence ua) {
+        if (ua != null && isProbeAgent(ua)) {
+            return true;
+        }
+        return Ascii.trimmedEqualsIgnoreCase(get(h, "x-fd-healthprobe"), "1");
+    }
+
+    /** Probe user agents: a prefix dispatched on the first letter, or HAProxy / Cloudflare's monitor anywhere. */
+    private static boolean isProbeAgent(CharSequence ua) {
+        int n = Ascii.scanLength(ua);
+        int from = 0;
+        while (from < n && Ascii.isOws(ua.charAt(from))) {
+            from++;
+        }
+        if (from == n) {
+            return false;
+        }
+        switch (Ascii.lower(ua.charAt(from))) {
+            case 'e':
+                if (Ascii.regionMatches(ua, from, "elb-healthchecker/") || Ascii.regionMatches(ua, from, "envoy/hc")) {
+                    return true;
+                }
+                break;
+            case 'k':
+                if (Ascii.regionMatches(ua, from, "kube-probe/")) {
+                    return true;
+                }
+                break;
+            case 'g':
+                if (Ascii.regionMatches(ua, from, "googlehc/")) {
+                    return true;
+                }
+                break;
+            case 'a':
+                if (Ascii.regionMatches(ua, from, "amazon-route53-health-check-service")
+                        || Ascii.regionMatches(ua, from, "azure traffic manager endpoint monitor")) {
+                    return true;
+                }
+                break;
+            case 'c':
+                if (Ascii.regionMatches(ua, from, "consul health check")) {
+                    return true;
+                }
+                break;
+            case 'l':
+                if (Ascii.regionMatches(ua, from, "load balancer agent")) {
+                    return true;
+                }
+                break;
+            default:
+                break;
+        }
+        // one pass for the two substrings
+        for (int i = from; i < n; i++) {
+            char c = Ascii.lower(ua.charAt(i));
+            if (c == 'h' && Ascii.regionMatches(ua, i, "haproxy")) {
+                return true;
+            }
+            if (c == 'c' && Ascii.regionMatches(ua, i, "cloudflare-traffic-manager")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean matches(int i, HeaderSource h, CharSequence clientAddress) {
+        switch (ruleKind[i]) {
+            case HEADER_PRESENT:
+                return get(h, ruleHeader[i]) != null;
+            case HEADER_CONTAINS:
+                return Ascii.containsIgnoreCase(get(h, ruleHeader[i]), ruleNeedle[i]);
+            case SHARED_SECRET:
+                return constantTimeEquals(get(h, ruleHeader[i]), ruleNeedle[i]);
+            default:
+                return ruleRange[i].contains(clientAddress);
+        }
+    }
+
+    /** Exact comparison whose time depends only on the secret's length, not on where it differs. */
+    private static boolean constantTimeEquals(CharSequence value, String secret) {
+        if (value == null || value.length() != secret.length()) {
+            return false;
+        }
+        int diff = 0;
+        for (int i = 0; i < secret.length(); i++) {
+            diff |= value.charAt(i) ^ secret.charAt(i);
+        }
+        return diff == 0;
+    }
+
+    private static int builtIn(HeaderSource h, CharSequence ua) {
+        // CloudFront's own headers first: the common case needs no Via scan
+        if (RecognitionHeaders.isIdToken(get(h, "x-amz-cf-id"), 16, 128)
+                || Ascii.trimmedEqualsIgnoreCase(ua, "amazon cloudfront")) {
+            return CDN_PACKED[Cdn.CLOUDFRONT.ordinal()];
+        }
+        CharSequence via = get(h, "via");
+        int viaMask = via == null ? 0 : RecognitionHeaders.viaMask(via);
+        CharSequence loop = get(h, "cdn-loop");
+        int loopMask = loop == null ? 0 : RecognitionHeaders.cdnLoopMask(loop);
+
+        // CloudFront
+        if (has(viaMask | loopMask, Cdn.CLOUDFRONT)) {
+            return CDN_PACKED[Cdn.CLOUDFRONT.ordinal()];
+        }
+        // Akamai
+        if (RecognitionHeaders.isSmallNumber(get(h, "akamai-origin-hop"), 3)
+                || has(viaMask | loopMask, Cdn.AKAMAI)) {
+            return CDN_PACKED[Cdn.AKAMAI.ordinal()];
+        }
+        // Fastly
+        if (!Ascii.isBlank(get(h, "fastly-ff"))
+                || has(loopMask, Cdn.FASTLY)
+                || (!Ascii.isBlank(get(h, "fastly-client-ip")) && RecognitionHeaders.startsWithDigit(get(h, "x-varnish")))) {
+            return CDN_PACKED[Cdn.FASTLY.ordinal()];
+        }
+        // Cloudflare
+        if (RecognitionHeaders.isRayId(get(h, "cf-ray")) || has(loopMask, Cdn.CLOUDFLARE)) {
+            return CDN_PACKED[Cdn.CLOUDFLARE.ordinal()];
+        }
+        // Azure Front Door
+        if (RecognitionHeaders.isIdToken(get(h, "x-azure-ref"), 16, 256)
+                || RecognitionHeaders.isIdToken(get(h, "x-azure-fdid"), 32, 64)
+                || has(viaMask | loopMask, Cdn.AZURE)) {
+            return CDN_PACKED[Cdn.AZURE.ordinal()];
+        }
+        // Google Cloud CDN (see class notes: a heuristic)
+        if ((has(viaMask, Cdn.GOOGLE) && !Ascii.isBlank(get(h, "x-cloud-trace-context")))
+                || has(loopMask, Cdn.GOOGLE)) {
+            return CDN_PACKED[Cdn.GOOGLE.ordinal()];
+        }
+        // Varnish and other caches announcing themselves
+        if (RecognitionHeaders.startsWithDigit(get(h, "x-varnish")) || has(viaMask | loopMask, Cdn.VARNISH)) {
+            return CDN_PACKED[Cdn.VARNISH.ordinal()];
+        }
+        if (has(loopMask, Cdn.OTHER)) {
+            return CDN_PACKED[Cdn.OTHER.ordinal()];
+        }
+        return DIRECT;
+    }
+
+    private static boolean has(int mask, Cdn cdn) {
+        return (mask & RecognitionHeaders.bit(cdn)) != 0;
+    }
+
+    private static long fastlyPop(CharSequence ff) {
+        if (ff == null) {
+            return 0;
+        }
+        int end = RecognitionHeaders.firstEntryEnd(ff);
+        int bang = -1;
+        for (int i = 0; i < end; i++) {
+            if (ff.charAt(i) == '!') {
+                bang = i;
+                break;
+            }
+        }
+        if (bang >= 0) {
+            int close = bang + 1;
+            while (close < end && ff.charAt(close) != '!') {
+                close++;
+            }
+            if (close < end) {
+                int len = close - bang - 1;
+                if (len >= 2 && len <= 8) {
+                    long code = RecognitionHeaders.code(ff, bang + 1, close);
+                    if (code != 0) {
+                        return code;
+                    }
+                }
+            }
+        }
+        return RecognitionHeaders.letterSuffixAfterDash(ff, 0, end);
+    }
+
+    private static long viaHostCode(CharSequence via, Cdn cdn) {
+        if (via == null) {
+            return 0;
+        }
+        long span = RecognitionHeaders.viaReceivedBy(via, cdn);
+        if (span == RecognitionHeaders.NO_SPAN) {
+            return 0;
+        }
+        int from = (int) (span >>> 32);
+        int to = (int) span;
+        if (cdn == Cdn.CLOUDFRONT) {
+            // the usual <32 hex digits>.cloudfront.net: its first 8 digits, without the general search
+            int i = from;
+            while (i < to && Ascii.isHex(via.charAt(i))) {
+                i++;
+            }
+            if (i - from >= 8 && i < to && via.charAt(i) == '.') {
+                return RecognitionHeaders.code(via, from, from + 8);
+            }
+        }
+        return RecognitionHeaders.hostCode(via, from, to);
+    }
+
+    private static CharSequence get(HeaderSource h, String name) {
+        try {
+            return h.get(name);
+        } catch (RuntimeException e) {
+            // a broken adapter must not break the host's request: treat as absent
+            return null;
+        }
     }
 }

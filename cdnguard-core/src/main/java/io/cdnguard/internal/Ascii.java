@@ -1,0 +1,151 @@
+package io.cdnguard.internal;
+
+/**
+ * Allocation-free ASCII helpers for scanning header values held as {@link CharSequence}.
+ *
+ * <p>Every method is static, stateless and total: {@code null} sequences behave as empty, indices
+ * are clamped, non-ASCII characters never match an ASCII literal. Nothing here allocates, so the
+ * helpers are safe on the recording hot path from any number of threads.
+ *
+ * <p>All scans are bounded by {@link #MAX_SCAN}: only the first 4 KiB of a header value are ever
+ * looked at, whatever its length, so a hostile 64 KiB header costs at most a few microseconds.
+ */
+final class Ascii {
+
+    /** The longest prefix of any header value that recognition and freshness parsing scan: 4096 chars. */
+    static final int MAX_SCAN = 4096;
+
+    private Ascii() {
+    }
+
+    /** The scanned length of {@code s}: its length capped at {@link #MAX_SCAN}, 0 for {@code null}. */
+    static int scanLength(CharSequence s) {
+        if (s == null) {
+            return 0;
+        }
+        int n = s.length();
+        return n > MAX_SCAN ? MAX_SCAN : n;
+    }
+
+    /** ASCII lower case of {@code c}; other characters unchanged. */
+    static char lower(char c) {
+        return c >= 'A' && c <= 'Z' ? (char) (c + 32) : c;
+    }
+
+    /** ASCII upper case of {@code c}; other characters unchanged. */
+    static char upper(char c) {
+        return c >= 'a' && c <= 'z' ? (char) (c - 32) : c;
+    }
+
+    static boolean isLetter(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    }
+
+    static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    static boolean isAlnum(char c) {
+        return isLetter(c) || isDigit(c);
+    }
+
+    static boolean isHex(char c) {
+        return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    }
+
+    /** Optional white space (RFC 9110 OWS): space or horizontal tab. */
+    static boolean isOws(char c) {
+        return c == ' ' || c == '\t';
+    }
+
+    /** Whether {@code s} is {@code null} or has only OWS in its scanned prefix. */
+    static boolean isBlank(CharSequence s) {
+        int n = scanLength(s);
+        for (int i = 0; i < n; i++) {
+            if (!isOws(s.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether {@code s[from, to)} equals {@code lowerLiteral} ignoring ASCII case.
+     *
+     * @param lowerLiteral an ASCII literal in lower case
+     */
+    static boolean equalsIgnoreCase(CharSequence s, int from, int to, String lowerLiteral) {
+        if (s == null || from < 0 || to > s.length() || to - from != lowerLiteral.length()) {
+            return false;
+        }
+        for (int i = 0; i < lowerLiteral.length(); i++) {
+            if (lower(s.charAt(from + i)) != lowerLiteral.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether {@code s} starts at {@code from} with {@code lowerLiteral} ignoring ASCII case. */
+    static boolean regionMatches(CharSequence s, int from, String lowerLiteral) {
+        if (s == null || from < 0 || from + lowerLiteral.length() > s.length()) {
+            return false;
+        }
+        for (int i = 0; i < lowerLiteral.length(); i++) {
+            if (lower(s.charAt(from + i)) != lowerLiteral.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The first index in {@code s[from, to)} where {@code lowerNeedle} starts ignoring ASCII case, or
+     * -1. {@code to} is clamped to the sequence length.
+     */
+    static int indexOfIgnoreCase(CharSequence s, int from, int to, String lowerNeedle) {
+        if (s == null) {
+            return -1;
+        }
+        int end = Math.min(to, s.length()) - lowerNeedle.length();
+        if (lowerNeedle.isEmpty()) {
+            return from <= end ? from : -1;
+        }
+        char first = lowerNeedle.charAt(0);
+        for (int i = Math.max(0, from); i <= end; i++) {
+            if (lower(s.charAt(i)) == first && regionMatches(s, i, lowerNeedle)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Whether the scanned prefix of {@code s} contains {@code lowerNeedle} ignoring ASCII case. */
+    static boolean containsIgnoreCase(CharSequence s, String lowerNeedle) {
+        return indexOfIgnoreCase(s, 0, scanLength(s), lowerNeedle) >= 0;
+    }
+
+    /** Whether {@code s}, with leading and trailing OWS removed, equals {@code lowerLiteral} ignoring case. */
+    static boolean trimmedEqualsIgnoreCase(CharSequence s, String lowerLiteral) {
+        int n = scanLength(s);
+        int from = 0;
+        while (from < n && isOws(s.charAt(from))) {
+            from++;
+        }
+        int to = n;
+        while (to > from && isOws(s.charAt(to - 1))) {
+            to--;
+        }
+        return equalsIgnoreCase(s, from, to, lowerLiteral);
+    }
+
+    /** Whether {@code s} starts (after leading OWS) with {@code lowerLiteral} ignoring ASCII case. */
+    static boolean startsWithIgnoreCase(CharSequence s, String lowerLiteral) {
+        int n = scanLength(s);
+        int from = 0;
+        while (from < n && isOws(s.charAt(from))) {
+            from++;
+        }
+        return regionMatches(s, from, lowerLiteral);
+    }
+}

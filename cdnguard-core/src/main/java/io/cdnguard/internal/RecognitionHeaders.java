@@ -1,0 +1,460 @@
+package io.cdnguard.internal;
+
+import io.cdnguard.Cdn;
+
+/**
+ * Allocation-free readers for the request header values CDN recognition looks at: {@code Via}
+ * entries (RFC 9110 section 7.6.3), {@code CDN-Loop} ids (RFC 8586), the shape of CDN request-id
+ * headers, and POP codes.
+ *
+ * <p>Stateless, total and allocation-free: values are scanned with {@link CharSequence#charAt},
+ * only their first {@link Ascii#MAX_SCAN} characters, and results are returned as primitives
+ * (bit masks over {@link Cdn#ordinal()}, spans packed as {@code (start << 32) | end}, POP codes
+ * packed as up to 8 ASCII bytes).
+ */
+final class RecognitionHeaders {
+
+    /** Bit of the CDN in a mask returned by {@link #viaMask} or {@link #cdnLoopMask}. */
+    static int bit(Cdn cdn) {
+        return 1 << cdn.ordinal();
+    }
+
+    /** A span that was not found. */
+    static final long NO_SPAN = -1;
+
+    private RecognitionHeaders() {
+    }
+
+    // ------------------------------------------------------------------ Via
+
+    /** The CDNs named by the entries of a {@code Via} value, as a bit mask (0 if none). */
+    static int viaMask(CharSequence via) {
+        return (int) scanVia(via, -1);
+    }
+
+    /**
+     * The received-by span of the first {@code Via} entry attributed to {@code cdn}, or
+     * {@link #NO_SPAN}.
+     */
+    static long viaReceivedBy(CharSequence via, Cdn cdn) {
+        return scanVia(via, cdn.ordinal());
+    }
+
+    /**
+     * One pass over the {@code Via} entries. Each entry is
+     * {@code received-protocol RWS received-by [RWS comment]}; entries are separated by commas
+     * outside comments. With {@code want < 0} returns the mask of CDNs seen, else the received-by
+     * span of the first entry attributed to CDN ordinal {@code want}.
+     */
+    private static long scanVia(CharSequence s, int want) {
+        int n = Ascii.scanLength(s);
+        int mask = 0;
+        int i = 0;
+        while (i < n) {
+            // skip separators
+            char c = s.charAt(i);
+            if (c == ',' || Ascii.isOws(c)) {
+                i++;
+                continue;
+            }
+            // received-protocol
+            int protoStart = i;
+            while (i < n && !Ascii.isOws(c = s.charAt(i)) && c != ',') {
+                i++;
+            }
+            int protoEnd = i;
+            while (i < n && Ascii.isOws(s.charAt(i))) {
+                i++;
+            }
+            // received-by (may contain a parenthesised part without space, e.g. akamai.net(ghost))
+            int byStart = i;
+            int depth = 0;
+            while (i < n) {
+                c = s.charAt(i);
+                if (c == '(') {
+                    depth++;
+                } else if (c == ')') {
+                    depth = Math.max(0, depth - 1);
+                } else if (depth == 0 && (c == ',' || Ascii.isOws(c))) {
+                    break;
+                }
+                i++;
+            }
+            int byEnd = i;
+            while (i < n && Ascii.isOws(s.charAt(i))) {
+                i++;
+            }
+            // optional comment and anything else up to the next comma outside parentheses
+            int commentStart = i;
+            depth = 0;
+            while (i < n) {
+                c = s.charAt(i);
+                if (c == '(') {
+                    depth++;
+                } else if (c == ')') {
+                    depth = Math.max(0, depth - 1);
+                } else if (c == ',' && depth == 0) {
+                    break;
+                }
+                i++;
+            }
+            int commentEnd = i;
+            if (protoEnd == protoStart || byEnd == byStart) {
+                continue;
+            }
+            int cdn = viaEntryCdn(s, byStart, byEnd, commentStart, commentEnd);
+            if (cdn < 0) {
+                continue;
+            }
+            if (want < 0) {
+                mask |= 1 << cdn;
+            } else if (cdn == want) {
+                return ((long) byStart << 32) | byEnd;
+            }
+        }
+        return want < 0 ? mask : NO_SPAN;
+    }
+
+    /** The CDN ordinal a single Via entry names, or -1 (a corporate proxy, a plain server). */
+    private static int viaEntryCdn(CharSequence s, int byStart, int byEnd, int cStart, int cEnd) {
+        if (Ascii.equalsIgnoreCase(s, cStart, cEnd, "(cloudfront)") || endsWithIgnoreCase(s, byStart, byEnd, ".cloudfront.net")) {
+            return Cdn.CLOUDFRONT.ordinal();
+        }
+        if (Ascii.indexOfIgnoreCase(s, cStart, cEnd, "akamaighost") >= 0 || Ascii.indexOfIgnoreCase(s, byStart, byEnd, "akamai") >= 0) {
+            return Cdn.AKAMAI.ordinal();
+        }
+        if (Ascii.equalsIgnoreCase(s, byStart, byEnd, "azure")) {
+            return Cdn.AZURE.ordinal();
+        }
+        if (Ascii.equalsIgnoreCase(s, byStart, byEnd, "google")) {
+            return Cdn.GOOGLE.ordinal();
+        }
+        if (Ascii.indexOfIgnoreCase(s, byStart, byEnd, "varnish") >= 0 || Ascii.indexOfIgnoreCase(s, cStart, cEnd, "varnish") >= 0) {
+            return Cdn.VARNISH.ordinal();
+        }
+        return -1;
+    }
+
+    private static boolean endsWithIgnoreCase(CharSequence s, int from, int to, String lowerSuffix) {
+        int start = to - lowerSuffix.length();
+        return start > from && Ascii.regionMatches(s, start, lowerSuffix);
+    }
+
+    // ------------------------------------------------------------------ CDN-Loop
+
+    /**
+     * The CDNs named by a {@code CDN-Loop} value (RFC 8586: comma-separated cdn-ids, each a
+     * pseudonym or host[:port], with optional {@code ;parameters}), as a bit mask; any non-empty id
+     * not known is {@link Cdn#OTHER}.
+     */
+    static int cdnLoopMask(CharSequence s) {
+        int n = Ascii.scanLength(s);
+        int mask = 0;
+        int i = 0;
+        while (i < n) {
+            char c = s.charAt(i);
+            if (c == ',' || Ascii.isOws(c)) {
+                i++;
+                continue;
+            }
+            int start = i;
+            while (i < n && (c = s.charAt(i)) != ',' && c != ';' && !Ascii.isOws(c)) {
+                i++;
+            }
+            int end = i;
+            while (i < n && s.charAt(i) != ',') {
+                i++;
+            }
+            int id = cdnLoopId(s, start, end);
+            if (id >= 0) {
+                mask |= 1 << id;
+            }
+        }
+        return mask;
+    }
+
+    /** The CDN ordinal of one cdn-id, or -1 if it is not a plausible id (empty, over 255 chars, odd characters). */
+    private static int cdnLoopId(CharSequence s, int start, int end) {
+        if (end <= start || end - start > 255) {
+            return -1;
+        }
+        for (int i = start; i < end; i++) {
+            char c = s.charAt(i);
+            if (!(Ascii.isAlnum(c) || c == '.' || c == '-' || c == '_' || c == ':' || c == '[' || c == ']')) {
+                return -1;
+            }
+        }
+        if (Ascii.equalsIgnoreCase(s, start, end, "cloudflare")) {
+            return Cdn.CLOUDFLARE.ordinal();
+        }
+        if (Ascii.equalsIgnoreCase(s, start, end, "fastly")) {
+            return Cdn.FASTLY.ordinal();
+        }
+        if (Ascii.equalsIgnoreCase(s, start, end, "akamai")) {
+            return Cdn.AKAMAI.ordinal();
+        }
+        if (Ascii.equalsIgnoreCase(s, start, end, "cloudfront")) {
+            return Cdn.CLOUDFRONT.ordinal();
+        }
+        if (Ascii.equalsIgnoreCase(s, start, end, "google")) {
+            return Cdn.GOOGLE.ordinal();
+        }
+        if (Ascii.equalsIgnoreCase(s, start, end, "azure") || Ascii.equalsIgnoreCase(s, start, end, "azurefrontdoor")) {
+            return Cdn.AZURE.ordinal();
+        }
+        if (Ascii.equalsIgnoreCase(s, start, end, "varnish")) {
+            return Cdn.VARNISH.ordinal();
+        }
+        return Cdn.OTHER.ordinal();
+    }
+
+    // ------------------------------------------------------------------ value shapes
+
+    /**
+     * Whether a trimmed value is a token of {@code min..max} characters from
+     * {@code [A-Za-z0-9+/=_-]} (base64 or base64url request ids such as {@code X-Amz-Cf-Id},
+     * {@code X-Azure-Ref}). Rejects spoof probes such as {@code "test"}, {@code "1"} or
+     * {@code "127.0.0.1"}.
+     */
+    static boolean isIdToken(CharSequence s, int min, int max) {
+        int n = Ascii.scanLength(s);
+        int from = 0;
+        while (from < n && Ascii.isOws(s.charAt(from))) {
+            from++;
+        }
+        int to = n;
+        while (to > from && Ascii.isOws(s.charAt(to - 1))) {
+            to--;
+        }
+        int len = to - from;
+        if (len < min || len > max) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (!(Ascii.isAlnum(c) || c == '+' || c == '/' || c == '=' || c == '_' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether a trimmed value is 1 to {@code maxDigits} ASCII digits ({@code Akamai-Origin-Hop}). */
+    static boolean isSmallNumber(CharSequence s, int maxDigits) {
+        int n = Ascii.scanLength(s);
+        int from = 0;
+        while (from < n && Ascii.isOws(s.charAt(from))) {
+            from++;
+        }
+        int to = n;
+        while (to > from && Ascii.isOws(s.charAt(to - 1))) {
+            to--;
+        }
+        if (to == from || to - from > maxDigits) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            if (!Ascii.isDigit(s.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether a value starts (after OWS) with a digit: {@code X-Varnish: 2313353937}. */
+    static boolean startsWithDigit(CharSequence s) {
+        int n = Ascii.scanLength(s);
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (!Ascii.isOws(c)) {
+                return Ascii.isDigit(c);
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether a value has the shape of a Cloudflare ray id: 8 to 32 hex digits, optionally followed
+     * by {@code -} and a 2 to 8 letter colo code ({@code 7a1b2c3d4e5f6a7b-FRA}).
+     */
+    static boolean isRayId(CharSequence s) {
+        int n = Ascii.scanLength(s);
+        int from = 0;
+        while (from < n && Ascii.isOws(s.charAt(from))) {
+            from++;
+        }
+        int to = n;
+        while (to > from && Ascii.isOws(s.charAt(to - 1))) {
+            to--;
+        }
+        int i = from;
+        while (i < to && Ascii.isHex(s.charAt(i))) {
+            i++;
+        }
+        int hex = i - from;
+        if (hex < 8 || hex > 32) {
+            return false;
+        }
+        if (i == to) {
+            return true;
+        }
+        if (s.charAt(i) != '-') {
+            return false;
+        }
+        int suffix = to - i - 1;
+        if (suffix < 2 || suffix > 8) {
+            return false;
+        }
+        for (int j = i + 1; j < to; j++) {
+            if (!Ascii.isLetter(s.charAt(j))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ------------------------------------------------------------------ POP codes
+
+    /**
+     * Packs {@code s[from, to)} (letters and digits only, 1 to 8 of them) upper-cased into a POP
+     * code, or 0.
+     */
+    static long code(CharSequence s, int from, int to) {
+        int len = to - from;
+        if (s == null || from < 0 || len < 1 || len > 8 || to > s.length()) {
+            return 0;
+        }
+        long v = 0;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (!Ascii.isAlnum(c)) {
+                return 0;
+            }
+            v = (v << 8) | Ascii.upper(c);
+        }
+        return v;
+    }
+
+    /**
+     * The letter run after the last {@code -} of {@code s[from, to)}: the POP of
+     * {@code cache-fra19120-FRA} or {@code 7a1b2c3d4e5f6a7b-FRA}; 0 if there is none or it is not
+     * 2 to 8 letters.
+     */
+    static long letterSuffixAfterDash(CharSequence s, int from, int to) {
+        int dash = -1;
+        for (int i = to - 1; i >= from; i--) {
+            if (s.charAt(i) == '-') {
+                dash = i;
+                break;
+            }
+        }
+        if (dash < 0) {
+            return 0;
+        }
+        int end = to;
+        while (end > dash + 1 && Ascii.isOws(s.charAt(end - 1))) {
+            end--;
+        }
+        int len = end - dash - 1;
+        if (len < 2 || len > 8) {
+            return 0;
+        }
+        for (int i = dash + 1; i < end; i++) {
+            if (!Ascii.isLetter(s.charAt(i))) {
+                return 0;
+            }
+        }
+        return code(s, dash + 1, end);
+    }
+
+    /** The leading letters (2 to 8) of a trimmed value: {@code FRA56-P5} gives {@code FRA}; else 0. */
+    static long leadingLetters(CharSequence s) {
+        int n = Ascii.scanLength(s);
+        int from = 0;
+        while (from < n && Ascii.isOws(s.charAt(from))) {
+            from++;
+        }
+        int i = from;
+        while (i < n && Ascii.isLetter(s.charAt(i))) {
+            i++;
+        }
+        int len = i - from;
+        if (len < 2 || len > 8) {
+            return 0;
+        }
+        return code(s, from, i);
+    }
+
+    /** End of the first comma-separated entry of a value (its scanned length if there is no comma). */
+    static int firstEntryEnd(CharSequence s) {
+        int n = Ascii.scanLength(s);
+        for (int i = 0; i < n; i++) {
+            if (s.charAt(i) == ',') {
+                return i;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * A POP code from the host in a received-by span: an IATA-like token of exactly three upper-case
+     * letters delimited by non-letters ({@code cache-FRA-12.example}) if there is one, else the first
+     * DNS label when it identifies an edge host: up to 8 letters and digits upper-cased, the first 8
+     * characters of a longer hex label (a CloudFront edge id), or an 8-character base-32 hash of any
+     * other label. A generic label ({@code varnish}, {@code akamai...}) gives 0.
+     */
+    static long hostCode(CharSequence s, int from, int to) {
+        // strip a "(ghost)" style suffix
+        for (int i = from; i < to; i++) {
+            if (s.charAt(i) == '(') {
+                to = i;
+                break;
+            }
+        }
+        for (int i = from; i + 3 <= to; i++) {
+            if ((i == from || !Ascii.isLetter(s.charAt(i - 1)))
+                    && isUpper(s.charAt(i)) && isUpper(s.charAt(i + 1)) && isUpper(s.charAt(i + 2))
+                    && (i + 3 == to || !Ascii.isLetter(s.charAt(i + 3)))) {
+                return code(s, i, i + 3);
+            }
+        }
+        int labelEnd = from;
+        while (labelEnd < to && s.charAt(labelEnd) != '.' && s.charAt(labelEnd) != ':') {
+            labelEnd++;
+        }
+        int len = labelEnd - from;
+        if (len == 0 || Ascii.indexOfIgnoreCase(s, from, labelEnd, "akamai") >= 0
+                || Ascii.indexOfIgnoreCase(s, from, labelEnd, "varnish") >= 0) {
+            return 0;
+        }
+        boolean alnum = true;
+        boolean hex = true;
+        for (int i = from; i < labelEnd; i++) {
+            char c = s.charAt(i);
+            alnum &= Ascii.isAlnum(c);
+            hex &= Ascii.isHex(c);
+        }
+        if (alnum && len <= 8) {
+            return code(s, from, labelEnd);
+        }
+        if (hex) {
+            return code(s, from, from + 8);
+        }
+        // FNV-1a, 40 bits, as 8 base-32 characters A-Z2-7
+        long h = 0xcbf29ce484222325L;
+        for (int i = from; i < labelEnd; i++) {
+            h ^= Ascii.lower(s.charAt(i));
+            h *= 0x100000001b3L;
+        }
+        long v = 0;
+        for (int k = 0; k < 8; k++) {
+            int d = (int) (h >>> (5 * k)) & 31;
+            v = (v << 8) | (d < 26 ? 'A' + d : '2' + d - 26);
+        }
+        return v;
+    }
+
+    private static boolean isUpper(char c) {
+        return c >= 'A' && c <= 'Z';
+    }
+}
