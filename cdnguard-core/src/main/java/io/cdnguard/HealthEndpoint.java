@@ -14,8 +14,11 @@ import java.nio.charset.StandardCharsets;
  *       {@code text/plain}; same HTTP status;
  *   <li>{@code GET /cdnguard/metrics}: Prometheus text format 0.0.4.
  * </ul>
- * {@code HEAD} answers the same status and headers with no body; other methods get 405; unknown
- * paths under the prefix get 404. Every response carries {@code Cache-Control: no-store}: the CDN
+ * {@code HEAD} answers the same status and headers with no body: {@link #handle} returns the same
+ * {@link Response} for {@code HEAD} as for {@code GET}, body included, so that {@link
+ * Response#contentLength()} is the length of the {@code GET} body; <b>adapters must send the status
+ * and headers (with that {@code Content-Length}) but must not write the body for {@code HEAD}</b>.
+ * Other methods get 405 with {@code Allow: GET, HEAD}; unknown paths under the prefix get 404. Every response carries {@code Cache-Control: no-store}: the CDN
  * must not cache its own alarm. Responses are rendered from the last evaluated report, never by
  * evaluating checks on the request thread.
  */
@@ -47,8 +50,8 @@ public interface HealthEndpoint {
         /**
          * @param status the HTTP status
          * @param contentType the {@code Content-Type}, or {@code null} for no body
-         * @param body the body (empty for HEAD; the adapter still sets {@code Content-Length} to
-         *     {@link #contentLength()})
+         * @param body the body; for HEAD the same body as for GET, which the adapter does not write
+         *     (it still sets {@code Content-Length} to {@link #contentLength()})
          * @param allow the {@code Allow} header for 405 responses, else {@code null}
          */
         public Response(int status, String contentType, byte[] body, String allow) {
@@ -78,7 +81,7 @@ public interface HealthEndpoint {
             return body;
         }
 
-        /** The body length (also for HEAD, where the body is not sent). */
+        /** The body length: the {@code Content-Length} (also for HEAD, where the body is not sent). */
         public int contentLength() {
             return body.length;
         }
