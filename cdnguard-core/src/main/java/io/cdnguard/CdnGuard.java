@@ -1,5 +1,13 @@
 package io.cdnguard;
 
+import io.cdnguard.checks.CdnErrorRatioCheck;
+import io.cdnguard.checks.UpstreamFailureRatioCheck;
+import io.cdnguard.internal.CdnRecognizer;
+import io.cdnguard.internal.Counters;
+import io.cdnguard.internal.DefaultHealthEndpoint;
+import io.cdnguard.internal.Evaluator;
+import io.cdnguard.internal.ExpiryTracker;
+import io.cdnguard.internal.Freshness;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -27,13 +35,53 @@ import java.util.Set;
  * is lock-free and allocation-free and never reads the system clock: it files the exchange under
  * the current time bucket, which the evaluation side advances ({@link #tick()}). Everything else
  * is safe to call from any thread.
+ *
+ * <p>Implementation notes: the guard holds no lock on the recording path. Its fields are final and
+ * set in the constructor; the mutable state lives in the internal counters, which stripe every
+ * count over padded arrays each owned by one recording thread (single-writer adds, no atomic
+ * instruction; threads whose ids collide share a second, atomically updated stripe), so threads do
+ * not share hot cache lines; the rolling window is derived from bucket-boundary sums the evaluation side
+ * takes in {@link #tick()} (so a bucket rotation never resets a cell and cannot lose a count). The
+ * only allocations that recording can cause are bounded: the first sighting of a new backend name or
+ * edge location, up to the configured caps.
  */
 public final class CdnGuard implements AutoCloseable {
 
-    // TODO(core): the engine fields; see io.cdnguard.internal.
+    private static final RequestKind[] KINDS = RequestKind.values();
+    private static final int KIND_CDN = RequestKind.CDN.ordinal();
+    private static final int CDN_OTHER = Cdn.OTHER.ordinal();
+    private static final int CDN_COUNT = Cdn.values().length;
+
+    private final TimeSource time;
+    private final CdnRecognizer recognizer;
+    private final Counters counters;
+    private final List<Check> checks;
+    private final Evaluator evaluator;
+    private final HealthEndpoint endpoint;
 
     private CdnGuard(Builder b) {
-        throw new UnsupportedOperationException("core engine not built yet");
+        this.time = b.timeSource;
+        long start = time.currentTimeMillis();
+        this.recognizer = new CdnRecognizer(b.recognition, b.endpointPrefix);
+        int table = Integer.highestOneBit(b.trackedAssets - 1) << 1;
+        ExpiryTracker expiry = new ExpiryTracker(table, b.refetchGrace.toMillis(), start);
+        this.counters = new Counters(start, b.bucket.toMillis(), b.windowBuckets, b.expectedBackendsView(),
+                b.maxUnknownBackends, b.maxPops, expiry, 0);
+        List<Check> all = new ArrayList<>();
+        if (b.builtInChecks) {
+            all.add(new UpstreamFailureRatioCheck());
+            all.add(new CdnErrorRatioCheck());
+        }
+        all.addAll(b.checks);
+        this.checks = Collections.unmodifiableList(all);
+        // The thread ticks at least every second: the coarse clock (freshness, expiry) stays within 1 s
+        // and a bucket is rotated at most 1 s after it ended. A tick with no bucket ending is cheap.
+        long tickMillis = Math.min(b.bucket.toMillis(), 1_000);
+        this.evaluator = new Evaluator(Integer.toHexString(System.identityHashCode(this)), time, this::tick,
+                this::snapshot, checks, b.listeners, tickMillis, b.evaluationPeriod.toMillis(),
+                b.evaluationThread);
+        this.endpoint = new DefaultHealthEndpoint(b.endpointPrefix, b.detailsToken, new EnumMap<>(b.httpStatus),
+                evaluator::current, this::snapshot);
     }
 
     /** Starts a builder with the defaults documented on each method. */
@@ -44,9 +92,76 @@ public final class CdnGuard implements AutoCloseable {
     /**
      * Records one completed exchange. Lock-free and allocation-free; never throws, whatever it is
      * given: an exchange it cannot make sense of is counted as invalid and otherwise skipped.
+     *
+     * <p>Whether the exchange was aborted, its backend and its upstream failure are counted whatever
+     * its status (a gateway that got no response may report status 0); everything else needs a
+     * status in 100..599, else the exchange counts as invalid. A 2xx or 304 CDN fetch updates expiry
+     * tracking with its freshness lifetime (or as not cacheable), except a 304 that carries no
+     * freshness information at all: the CDN refreshes its copy with the lifetime it stored, so the
+     * tracked entry is left as it is.
+     *
+     * <p>Implementation notes: reads each {@link Exchange} method at most once, classifies with the
+     * allocation-free recogniser, parses freshness only for a 2xx or 304 CDN fetch, reads the coarse
+     * clock once (a volatile read; never the system clock), and adds to the calling thread's stripe
+     * of the internal counters: plain single-writer (opaque) adds on a stripe the thread owns, atomic
+     * adds on a shared stripe when thread ids collide. A {@link Throwable} from the exchange or its
+     * header sources is caught (catching allocates nothing; the thrower already did) and counted as
+     * invalid.
      */
     public void record(Exchange exchange) {
-        throw new UnsupportedOperationException();
+        try {
+            record0(exchange);
+        } catch (Throwable t) {
+            try {
+                counters.recordInvalid();
+            } catch (Throwable ignored) {
+                // nothing left to do without throwing into the host
+            }
+        }
+    }
+
+    private void record0(Exchange e) {
+        long[] s = counters.stripe();
+        counters.recordGateway(s, e.aborted(), e.backend(), e.failure());
+        int status = e.status();
+        if (status < 100 || status > 599) {
+            counters.recordInvalid(s);
+            return;
+        }
+        HeaderSource req = e.requestHeaders();
+        if (req == null) {
+            req = HeaderSource.EMPTY;
+        }
+        CharSequence path = e.path();
+        int cls = recognizer.classify(req, e.clientAddress(), path);
+        // Decoded as CdnRecognizer.kind()/cdn() do, without their enum lookups.
+        int kind = cls & 0xF;
+        if (kind != KIND_CDN) {
+            counters.recordOther(s, kind < KINDS.length ? kind : RequestKind.DIRECT.ordinal());
+            return;
+        }
+        int cdn = ((cls >>> 4) & 0xF) - 1;
+        if (cdn < 0 || cdn >= CDN_COUNT) {
+            cdn = CDN_OTHER;
+        }
+        long now = counters.coarseNow();
+        long ttl = Counters.NO_TTL;
+        long hash = 0;
+        if (status / 100 == 2 || status == 304) {
+            HeaderSource resp = e.responseHeaders();
+            long f = Freshness.parse(resp == null ? HeaderSource.EMPTY : resp, now);
+            if (Freshness.cacheable(f)) {
+                ttl = Freshness.lifetimeSeconds(f);
+            } else if (status != 304 || (f & Freshness.UNKNOWN) == 0) {
+                ttl = -1;
+            }
+            // else: a 304 without freshness headers refreshes the cached copy with its stored
+            // lifetime, which only the CDN knows; leave the tracked entry as it is.
+            hash = ttl == Counters.NO_TTL ? 0 : Counters.hashPath(path);
+        }
+        boolean revalidation = status == 304 && e.conditional();
+        long pop = CdnRecognizer.popCode(cls, req);
+        counters.recordCdn(s, cdn, status, e.responseBytes(), e.durationNanos(), revalidation, ttl, pop, hash, now);
     }
 
     /**
@@ -54,26 +169,30 @@ public final class CdnGuard implements AutoCloseable {
      * recording anything. Allocation-free.
      */
     public RequestKind classify(HeaderSource requestHeaders, CharSequence clientAddress) {
-        throw new UnsupportedOperationException();
+        int cls = recognizer.classify(requestHeaders == null ? HeaderSource.EMPTY : requestHeaders, clientAddress, null);
+        int kind = cls & 0xF;
+        return kind < KINDS.length ? KINDS[kind] : RequestKind.DIRECT;
     }
 
     /**
      * Advances the coarse clock from the {@link TimeSource} and rotates time buckets if one ended.
      * The evaluation thread calls it; call it yourself when driving a guard on simulated time
-     * without that thread. Cheap when no bucket ended.
+     * without that thread. Cheap when no bucket ended. Handles jumps of many buckets; a clock
+     * stepping back by less than a bucket is ignored; by more, it closes the
+     * current bucket and starts a new one at the new time. Never throws.
      */
     public void tick() {
-        throw new UnsupportedOperationException();
+        counters.tick(time.currentTimeMillis());
     }
 
     /** Takes an immutable snapshot of every counter now. Never blocks recording. */
     public GuardSnapshot snapshot() {
-        throw new UnsupportedOperationException();
+        return counters.snapshot();
     }
 
     /** Returns the last evaluated report; O(1), never evaluates. */
     public HealthReport health() {
-        throw new UnsupportedOperationException();
+        return evaluator.current();
     }
 
     /**
@@ -81,23 +200,23 @@ public final class CdnGuard implements AutoCloseable {
      * evaluation thread), delivers transitions to listeners, and returns the new report.
      */
     public HealthReport evaluateNow() {
-        throw new UnsupportedOperationException();
+        return evaluator.evaluateNow();
     }
 
     /** The HTTP endpoints (health, LB word, metrics) for adapters to serve. */
     public HealthEndpoint endpoint() {
-        throw new UnsupportedOperationException();
+        return endpoint;
     }
 
     /** The checks, in evaluation order. */
     public List<Check> checks() {
-        throw new UnsupportedOperationException();
+        return checks;
     }
 
     /** Stops the evaluation thread. Recording after close is still safe (and still counted). Idempotent. */
     @Override
     public void close() {
-        throw new UnsupportedOperationException();
+        evaluator.close();
     }
 
     /**

@@ -1,0 +1,170 @@
+package io.cdnguard.internal;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * A bounded, insert-only map from backend name to a dense row number, looked up on the recording
+ * path.
+ *
+ * <p>The expected backends get rows {@code 0..expected-1} at construction, in declaration order;
+ * unknown names get the next rows as first seen, until {@code maxUnknown} rows are taken; after
+ * that, {@link #rowOf} returns -1 and the caller counts an overflow. Memory is fixed at
+ * construction whatever names are recorded.
+ *
+ * <p>Implementation notes: lookups are lock-free and allocation-free: an open-addressed table of
+ * immutable {@link Entry} objects, at most half full, probed linearly from the name's (cached)
+ * {@link String#hashCode()}; a slot is read with a volatile read of an {@link AtomicReferenceArray}
+ * and compared by reference, then by {@link String#equals}. Insertion of a new name (at most
+ * {@code maxUnknown} times in the table's life) first reserves a row with a CAS on {@link #unknown}
+ * (so the cap is never exceeded), allocates one {@link Entry} and publishes it with a CAS on an
+ * empty slot. Looser guarantee: two threads inserting the same new name at once both reserve a row;
+ * the loser's row stays unused, so in that race the effective cap is one lower.
+ */
+public final class BackendTable {
+
+    /** One backend: name, row, whether it was expected. Immutable. */
+    public static final class Entry {
+        final String name;
+        final int row;
+        final boolean expected;
+
+        Entry(String name, int row, boolean expected) {
+            this.name = name;
+            this.row = row;
+            this.expected = expected;
+        }
+
+        /** The backend's name. */
+        public String name() {
+            return name;
+        }
+
+        /** Its dense row number. */
+        public int row() {
+            return row;
+        }
+
+        /** Whether it was declared up front. */
+        public boolean expected() {
+            return expected;
+        }
+    }
+
+    private final AtomicReferenceArray<Entry> slots;
+    private final int mask;
+    private final int expectedCount;
+    private final int maxUnknown;
+    /** Unknown rows reserved so far; only ever increases, CAS-guarded, capped at maxUnknown. */
+    private final AtomicInteger unknown = new AtomicInteger();
+
+    /**
+     * @param expected the expected names, in order (duplicates ignored)
+     * @param maxUnknown how many unknown names get a row
+     */
+    public BackendTable(Collection<String> expected, int maxUnknown) {
+        int capacity = Integer.highestOneBit(Math.max(4, 2 * (expected.size() + maxUnknown)) - 1) << 1;
+        this.slots = new AtomicReferenceArray<>(capacity);
+        this.mask = capacity - 1;
+        this.maxUnknown = maxUnknown;
+        int row = 0;
+        for (String name : expected) {
+            if (find(name) == null) {
+                publish(new Entry(name, row++, true));
+            }
+        }
+        this.expectedCount = row;
+    }
+
+    /** Rows the table may hand out: expected plus unknown. */
+    public int rows() {
+        return expectedCount + maxUnknown;
+    }
+
+    /**
+     * The row of {@code name}, registering it as unknown if it is new and the cap allows; -1 if the
+     * cap is reached. Lock-free; allocation-free unless the name is new.
+     */
+    public int rowOf(String name) {
+        int h = spread(name.hashCode());
+        for (int i = 0; i <= mask; i++) {
+            int idx = (h + i) & mask;
+            Entry e = slots.get(idx);
+            if (e == null) {
+                return insert(name, idx);
+            }
+            if (e.name == name || e.name.equals(name)) {
+                return e.row;
+            }
+        }
+        return -1;
+    }
+
+    private int insert(String name, int fromIdx) {
+        int reserved;
+        do {
+            reserved = unknown.get();
+            if (reserved >= maxUnknown) {
+                return -1;
+            }
+        } while (!unknown.compareAndSet(reserved, reserved + 1));
+        Entry mine = new Entry(name, expectedCount + reserved, false);
+        for (int i = 0; i <= mask; i++) {
+            int idx = (fromIdx + i) & mask;
+            if (slots.compareAndSet(idx, null, mine)) {
+                return mine.row;
+            }
+            Entry e = slots.get(idx);
+            if (e.name.equals(name)) {
+                return e.row; // lost a race to the same name; our reserved row stays unused
+            }
+        }
+        return -1; // unreachable: the table is never more than half full
+    }
+
+    private Entry find(String name) {
+        int h = spread(name.hashCode());
+        for (int i = 0; i <= mask; i++) {
+            Entry e = slots.get((h + i) & mask);
+            if (e == null) {
+                return null;
+            }
+            if (e.name.equals(name)) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    private void publish(Entry entry) {
+        int h = spread(entry.name.hashCode());
+        for (int i = 0; i <= mask; i++) {
+            if (slots.compareAndSet((h + i) & mask, null, entry)) {
+                return;
+            }
+        }
+        throw new IllegalStateException("backend table full");
+    }
+
+    /** Every entry, by row (expected first in declaration order, then unknown as first seen). */
+    public List<Entry> entries() {
+        List<Entry> list = new ArrayList<>();
+        for (int i = 0; i <= mask; i++) {
+            Entry e = slots.get(i);
+            if (e != null) {
+                list.add(e);
+            }
+        }
+        list.sort(Comparator.comparingInt(e -> e.row));
+        return list;
+    }
+
+    static int spread(int h) {
+        h *= 0x9E3779B9;
+        return h ^ (h >>> 16);
+    }
+}

@@ -1,0 +1,294 @@
+package io.cdnguard.internal;
+
+import io.cdnguard.BackendStats;
+import io.cdnguard.CacheExpiry;
+import io.cdnguard.Cdn;
+import io.cdnguard.GuardSnapshot;
+import io.cdnguard.HistogramSnapshot;
+import io.cdnguard.PopStats;
+import io.cdnguard.RequestKind;
+import io.cdnguard.RollingWindow;
+import io.cdnguard.StatusClass;
+import io.cdnguard.UpstreamFailure;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The immutable {@link GuardSnapshot} taken by {@link Counters#snapshot()}: the summed stripe cells
+ * plus the derived window, histograms, tables and expiry view. Built off the recording path; it
+ * allocates freely.
+ */
+public final class GuardSnapshotImpl implements GuardSnapshot {
+
+    /** The expiry view used when no tracker is configured (or it failed). */
+    static final CacheExpiry EMPTY_EXPIRY = new CacheExpiry() {
+        @Override
+        public long expiringWithin(int h) {
+            return 0;
+        }
+
+        @Override
+        public long overdue() {
+            return 0;
+        }
+
+        @Override
+        public long oldestOverdueMillis() {
+            return 0;
+        }
+
+        @Override
+        public long dueTotal() {
+            return 0;
+        }
+
+        @Override
+        public long refetchedTotal() {
+            return 0;
+        }
+
+        @Override
+        public long tracked() {
+            return 0;
+        }
+    };
+
+    private final long timeMillis;
+    private final long startMillis;
+    private final long[] t;
+    private final RollingWindow window;
+    private final CacheExpiry expiry;
+    private final HistogramSnapshot latency;
+    private final HistogramSnapshot freshness;
+    private final List<BackendStats> backends;
+    private final List<PopStats> pops;
+
+    GuardSnapshotImpl(Counters counters, long timeMillis, long startMillis, long[] totals, RollingWindow window,
+            CacheExpiry expiry, List<BackendTable.Entry> backendEntries, List<PopTable.Entry> popEntries) {
+        this.timeMillis = timeMillis;
+        this.startMillis = startMillis;
+        this.t = totals;
+        this.window = window;
+        this.expiry = expiry;
+        this.latency = Histograms.latency(
+                Arrays.copyOfRange(totals, Counters.LATENCY, Counters.LATENCY + Histograms.LATENCY_BUCKETS),
+                totals[Counters.LATENCY_SUM]);
+        this.freshness = Histograms.ttl(
+                Arrays.copyOfRange(totals, Counters.TTL, Counters.TTL + Histograms.TTL_BUCKETS),
+                totals[Counters.TTL_SUM]);
+        List<BackendStats> b = new ArrayList<>(backendEntries.size());
+        for (BackendTable.Entry e : backendEntries) {
+            int base = counters.backendBase + e.row * Counters.ROW;
+            b.add(new Backend(e.name, e.expected, Arrays.copyOfRange(totals, base, base + Counters.ROW)));
+        }
+        this.backends = Collections.unmodifiableList(b);
+        List<PopStats> p = new ArrayList<>(popEntries.size());
+        for (PopTable.Entry e : popEntries) {
+            p.add(new Pop(Counters.CDNS[e.cdn], e.name, totals[counters.popBase + e.row]));
+        }
+        this.pops = Collections.unmodifiableList(p);
+    }
+
+    @Override
+    public long timeMillis() {
+        return timeMillis;
+    }
+
+    @Override
+    public long startMillis() {
+        return startMillis;
+    }
+
+    @Override
+    public long cdnFetches() {
+        long s = 0;
+        for (int i = 0; i < Counters.NC * Counters.NS; i++) {
+            s += t[Counters.CDN_FETCH + i];
+        }
+        return s;
+    }
+
+    @Override
+    public long cdnFetches(Cdn cdn) {
+        long s = 0;
+        for (int sc = 0; sc < Counters.NS; sc++) {
+            s += t[Counters.CDN_FETCH + cdn.ordinal() * Counters.NS + sc];
+        }
+        return s;
+    }
+
+    @Override
+    public long cdnFetches(Cdn cdn, StatusClass statusClass) {
+        return t[Counters.CDN_FETCH + cdn.ordinal() * Counters.NS + statusClass.ordinal()];
+    }
+
+    @Override
+    public long revalidations(Cdn cdn) {
+        return t[Counters.REVALIDATION + cdn.ordinal()];
+    }
+
+    @Override
+    public long otherRequests(RequestKind kind) {
+        return kind == RequestKind.CDN ? cdnFetches() : t[Counters.OTHER + kind.ordinal()];
+    }
+
+    @Override
+    public long aborted() {
+        return t[Counters.ABORTED];
+    }
+
+    @Override
+    public long invalid() {
+        return t[Counters.INVALID];
+    }
+
+    @Override
+    public long cdnBytes() {
+        return t[Counters.BYTES];
+    }
+
+    @Override
+    public long upstreamFailures(UpstreamFailure kind) {
+        return t[Counters.UPSTREAM + kind.ordinal()];
+    }
+
+    @Override
+    public long upstreamFailures() {
+        long s = 0;
+        for (int f = 0; f < Counters.NF; f++) {
+            s += t[Counters.UPSTREAM + f];
+        }
+        return s;
+    }
+
+    /** Exchanges that named a backend or an upstream failure since start (the lifetime of {@link RollingWindow#backendExchanges}). */
+    public long backendExchanges() {
+        return t[Counters.BACKEND_EXCHANGES];
+    }
+
+    @Override
+    public HistogramSnapshot latency() {
+        return latency;
+    }
+
+    @Override
+    public HistogramSnapshot freshness() {
+        return freshness;
+    }
+
+    @Override
+    public List<BackendStats> backends() {
+        return backends;
+    }
+
+    @Override
+    public long unknownBackendOverflow() {
+        return t[Counters.BACKEND_OVERFLOW];
+    }
+
+    @Override
+    public List<PopStats> pops() {
+        return pops;
+    }
+
+    /** CDN fetches naming a POP after the cap on distinct POPs was reached. */
+    public long popOverflow() {
+        return t[Counters.POP_OVERFLOW];
+    }
+
+    @Override
+    public CacheExpiry expiry() {
+        return expiry;
+    }
+
+    @Override
+    public RollingWindow window() {
+        return window;
+    }
+
+    @Override
+    public String toString() {
+        return "GuardSnapshot{time=" + timeMillis + ", cdnFetches=" + cdnFetches() + ", invalid=" + invalid()
+                + ", upstreamFailures=" + upstreamFailures() + ", " + window + '}';
+    }
+
+    private static final class Backend implements BackendStats {
+        private final String name;
+        private final boolean expected;
+        private final long[] row;
+
+        Backend(String name, boolean expected, long[] row) {
+            this.name = name;
+            this.expected = expected;
+            this.row = row;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public boolean expected() {
+            return expected;
+        }
+
+        @Override
+        public long exchanges() {
+            return row[0];
+        }
+
+        @Override
+        public long failures(UpstreamFailure kind) {
+            return row[1 + kind.ordinal()];
+        }
+
+        @Override
+        public long failures() {
+            long s = 0;
+            for (int f = 0; f < Counters.NF; f++) {
+                s += row[1 + f];
+            }
+            return s;
+        }
+
+        @Override
+        public String toString() {
+            return "Backend{" + name + (expected ? ", expected" : "") + ", exchanges=" + exchanges() + ", failures=" + failures() + '}';
+        }
+    }
+
+    private static final class Pop implements PopStats {
+        private final Cdn cdn;
+        private final String pop;
+        private final long fetches;
+
+        Pop(Cdn cdn, String pop, long fetches) {
+            this.cdn = cdn;
+            this.pop = pop;
+            this.fetches = fetches;
+        }
+
+        @Override
+        public Cdn cdn() {
+            return cdn;
+        }
+
+        @Override
+        public String pop() {
+            return pop;
+        }
+
+        @Override
+        public long fetches() {
+            return fetches;
+        }
+
+        @Override
+        public String toString() {
+            return cdn.label() + '/' + pop + '=' + fetches;
+        }
+    }
+}
