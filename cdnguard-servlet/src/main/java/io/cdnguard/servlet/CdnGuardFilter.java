@@ -1,0 +1,270 @@
+package io.cdnguard.servlet;
+
+import io.cdnguard.CdnGuard;
+import io.cdnguard.Exchange;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Servlet 6 {@link Filter} that records every exchange of a web application into a {@link
+ * CdnGuard}: the status actually sent, the body bytes written, the duration and the response's
+ * caching headers.
+ *
+ * <p>In code (Jetty, Tomcat, any container):
+ * <pre>{@code
+ * CdnGuard guard = CdnGuard.builder().expectBackends("asset-1", "asset-2").build();
+ * context.addFilter(new FilterHolder(new CdnGuardFilter(guard)), "/*", EnumSet.of(DispatcherType.REQUEST));
+ * context.addServlet(new ServletHolder(new CdnGuardHealthServlet(guard)), "/cdnguard/*");
+ * }</pre>
+ * In {@code web.xml}, declare the filter with the no-argument constructor: {@link #init(FilterConfig)}
+ * uses the guard found in the servlet context attribute {@value #GUARD_ATTRIBUTE}, or else builds one
+ * from the init-parameters {@code expect-backends} (comma-separated), {@code endpoint-prefix},
+ * {@code details-token}, {@code evaluation-period}, {@code window-bucket}, {@code window-buckets},
+ * {@code refetch-grace} (durations as {@code 10s}, {@code 500ms}, {@code 5m}, {@code PT10S}),
+ * {@code tracked-assets}, {@code max-pops} and {@code max-unknown-backends}, publishes it under the
+ * attribute for {@link CdnGuardHealthServlet} and closes it when the filter is destroyed (with the
+ * context). A guard it did not create it never closes. An unknown or bad init-parameter fails
+ * {@code init} with a {@link ServletException} naming it.
+ *
+ * <p>What is recorded, and when:
+ * <ul>
+ *   <li>Only the original {@link DispatcherType#REQUEST} dispatch records; {@code ASYNC}, {@code
+ *       ERROR}, {@code FORWARD} and {@code INCLUDE} dispatches pass through, so mapping the filter
+ *       for them too never double-counts (the error page of a {@code sendError} is part of the one
+ *       exchange).
+ *   <li>A request whose chain returns without starting async is recorded then, with {@link
+ *       HttpServletResponse#getStatus()} (which reflects {@code setStatus}, {@code sendError},
+ *       {@code sendRedirect}, and for a committed response the status already sent).
+ *   <li>An async request ({@code startAsync}) is recorded once, from an {@link
+ *       jakarta.servlet.AsyncListener}, when the container completes it: after {@code complete()},
+ *       a timeout (the container's 500 unless a listener answered) or an error.
+ *   <li>An exception thrown by the chain is rethrown unchanged; the exchange is recorded as 500 (the
+ *       container's error response) or, if the response was already committed, with the status sent
+ *       and as cut short.
+ *   <li>Bytes are the body bytes the application wrote through the response (before any
+ *       compression by the container); a container-generated error page ({@code sendError}, an
+ *       exception) is unknown ({@code -1}). {@code HEAD} counts 0.
+ *   <li>The path given to the guard is the request URI minus the context path, so the guard's
+ *       {@code endpoint-prefix} is relative to the context, like the health servlet's mapping.
+ * </ul>
+ * Limitations: an application that calls {@code startAsync()} and then {@code dispatch()} or {@code
+ * complete()} on the same thread before its {@code service} returns is recorded when the original
+ * dispatch returns (the container reports async as no longer started), with the status at that
+ * moment. Bytes written through {@code AsyncContext.getResponse()} after a no-argument {@code
+ * startAsync()} go to the container's unwrapped response, around the counting wrapper: such an
+ * exchange reports its {@code Content-Length}, or -1 (unknown). Write through the response the
+ * servlet was given, or use {@code startAsync(request, response)}, to have them counted.
+ *
+ * <p>Cost per request: one small response wrapper (which is also the {@link Exchange} view and the
+ * async listener), a two-field request view (headers, and the client address resolved only if a
+ * trusted-range rule reads it), and a pass-through stream or writer wrapper when a body is written; the body itself is never buffered or copied. The guard's own recording path
+ * allocates nothing.
+ *
+ * <p>Implementation notes: the filter's fields are written once in the constructor or in {@link
+ * #init(FilterConfig)}, which the container completes before dispatching any request (and they are
+ * volatile besides). Everything the guard is asked is wrapped: the filter never throws anything of
+ * its own into the chain; a failure of the guard is logged once and otherwise ignored.
+ */
+public final class CdnGuardFilter implements Filter {
+
+    /** The servlet context attribute under which the shared {@link CdnGuard} is found or published. */
+    public static final String GUARD_ATTRIBUTE = "io.cdnguard.CdnGuard";
+
+    private static final Logger log = LoggerFactory.getLogger(CdnGuardFilter.class);
+    private static final Object LOCK = new Object();
+
+    private final CdnGuard given;
+    private final Recorder tap;
+    private volatile CdnGuard guard;
+    private volatile Recorder recorder;
+    private ServletContext context;
+    private boolean created;
+    private boolean published;
+    private final AtomicBoolean failureLogged = new AtomicBoolean();
+
+    /**
+     * For {@code web.xml}: the guard is found in, or built and published to, the servlet context in
+     * {@link #init(FilterConfig)}.
+     */
+    public CdnGuardFilter() {
+        this(null, null);
+    }
+
+    /**
+     * Records into {@code guard}, which the caller owns (the filter never closes it). {@link
+     * #init(FilterConfig)} publishes it under {@link #GUARD_ATTRIBUTE} unless that attribute is taken.
+     *
+     * @param guard the guard to record into
+     */
+    public CdnGuardFilter(CdnGuard guard) {
+        this(Objects.requireNonNull(guard, "guard"), null);
+    }
+
+    /**
+     * For tests: {@code tap} sees every exchange instead of the guard (it may forward to it); with a
+     * tap and no guard, {@link #init(FilterConfig)} looks nothing up.
+     */
+    CdnGuardFilter(CdnGuard guard, Recorder tap) {
+        this.given = guard;
+        this.tap = tap;
+        this.guard = guard;
+        if (tap != null) {
+            this.recorder = tap;
+        } else if (guard != null) {
+            this.recorder = guard::record;
+        }
+    }
+
+    /**
+     * Finds, or builds and publishes, the guard (see the class description).
+     *
+     * @throws ServletException if an init-parameter is unknown or bad, or the context attribute
+     *     holds something that is not a {@link CdnGuard}
+     */
+    @Override
+    public void init(FilterConfig config) throws ServletException {
+        if (given == null && tap != null) {
+            return;
+        }
+        ServletContext sc = config.getServletContext();
+        Map<String, String> params = new LinkedHashMap<>();
+        Enumeration<String> names = config.getInitParameterNames();
+        while (names != null && names.hasMoreElements()) {
+            String n = names.nextElement();
+            params.put(n, config.getInitParameter(n));
+        }
+        synchronized (LOCK) {
+            this.context = sc;
+            Object existing = sc == null ? null : sc.getAttribute(GUARD_ATTRIBUTE);
+            if (existing != null && !(existing instanceof CdnGuard)) {
+                throw new ServletException("cdnguard: servlet context attribute " + GUARD_ATTRIBUTE + " holds a "
+                        + existing.getClass().getName() + ", not an io.cdnguard.CdnGuard");
+            }
+            CdnGuard g;
+            if (given != null) {
+                g = given;
+                if (existing == null) {
+                    publish(sc, g);
+                } else if (existing != g) {
+                    log.warn("cdnguard filter '{}' records into the CdnGuard it was constructed with, but the context "
+                            + "attribute {} holds another one: the health servlet may report a different guard",
+                            config.getFilterName(), GUARD_ATTRIBUTE);
+                }
+            } else if (existing != null) {
+                g = (CdnGuard) existing;
+                if (!params.isEmpty()) {
+                    log.warn("cdnguard filter '{}': using the CdnGuard from context attribute {}; init-params {} ignored",
+                            config.getFilterName(), GUARD_ATTRIBUTE, params.keySet());
+                }
+            } else {
+                g = GuardConfig.build(params);
+                created = true;
+                publish(sc, g);
+                log.info("cdnguard filter '{}' created a CdnGuard from init-params {} and published it as {}",
+                        config.getFilterName(), params.keySet(), GUARD_ATTRIBUTE);
+            }
+            this.guard = g;
+            if (this.recorder == null) {
+                this.recorder = tap != null ? tap : g::record;
+            }
+        }
+    }
+
+    private void publish(ServletContext sc, CdnGuard g) {
+        if (sc != null) {
+            sc.setAttribute(GUARD_ATTRIBUTE, g);
+            published = true;
+        }
+    }
+
+    /** The guard this filter records into, or {@code null} before {@link #init(FilterConfig)} (web.xml style). */
+    public CdnGuard guard() {
+        return guard;
+    }
+
+    /**
+     * Records the exchange (see the class description) and passes the request down the chain. Any
+     * exception from the chain is rethrown unchanged; the filter adds none of its own.
+     */
+    @Override
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        if (recorder == null || request.getDispatcherType() != DispatcherType.REQUEST
+                || !(request instanceof HttpServletRequest) || !(response instanceof HttpServletResponse)) {
+            chain.doFilter(request, response);
+            return;
+        }
+        long start = System.nanoTime();
+        RecordingResponse wrapper = new RecordingResponse(this, (HttpServletRequest) request,
+                (HttpServletResponse) response, start);
+        try {
+            chain.doFilter(request, wrapper);
+        } catch (Throwable t) {
+            wrapper.chainFailed();
+            throw t;
+        }
+        wrapper.chainReturned();
+    }
+
+    /** Hands a finished exchange to the guard; never throws (but lets a VirtualMachineError go). */
+    void deliver(Exchange exchange) {
+        try {
+            recorder.record(exchange);
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable t) {
+            recordingFailed(t);
+        }
+    }
+
+    void recordingFailed(Throwable t) {
+        if (failureLogged.compareAndSet(false, true)) {
+            log.warn("cdnguard: recording an exchange failed; further failures are not logged", t);
+        }
+    }
+
+    /**
+     * Unpublishes the guard if this filter published it, and closes it if this filter created it.
+     */
+    @Override
+    public void destroy() {
+        synchronized (LOCK) {
+            CdnGuard g = guard;
+            if (published && context != null) {
+                try {
+                    if (context.getAttribute(GUARD_ATTRIBUTE) == g) {
+                        context.removeAttribute(GUARD_ATTRIBUTE);
+                    }
+                } catch (RuntimeException e) {
+                    // the context is going away; nothing to unpublish from
+                }
+                published = false;
+            }
+            if (created && g != null) {
+                created = false;
+                try {
+                    g.close();
+                    log.info("cdnguard filter closed the CdnGuard it created");
+                } catch (RuntimeException e) {
+                    log.warn("cdnguard: closing the CdnGuard failed", e);
+                }
+            }
+        }
+    }
+}
