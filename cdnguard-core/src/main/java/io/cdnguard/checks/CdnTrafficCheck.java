@@ -1,0 +1,364 @@
+package io.cdnguard.checks;
+
+import io.cdnguard.Cdn;
+import io.cdnguard.Check;
+import io.cdnguard.CheckResult;
+import io.cdnguard.GuardSnapshot;
+import io.cdnguard.HealthStatus;
+import io.cdnguard.PopStats;
+import io.cdnguard.StatusClass;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code cdn-traffic}: is the CDN still fetching from this origin as often as it normally does at
+ * this hour of the week?
+ *
+ * <p><b>What it counts.</b> Successful CDN fetches (2xx and 3xx, so 304 revalidations count) of all
+ * CDNs, and CDN fetches per edge location (POP) where the CDN's headers name one. 5xx answers are not
+ * traffic the origin served; 4xx are left out by default because a wrongly routed CDN may well get
+ * nothing but 404s ({@link Builder#countClientErrors(boolean)}).
+ *
+ * <p><b>The norm.</b> A seasonal baseline: the fetch rate of each of the 168 hours of the week (in
+ * {@link Builder#zone(ZoneId)}, UTC by default), the median of the last four clean weeks,
+ * interpolated between hour centres. Until a week is known, an hour-of-day profile (the median of the
+ * last three days) stands in, and before a full hour of history the check only learns. While
+ * fewer than about a week of hours are known, details say {@code warmingUp=true} and every threshold
+ * is raised by {@link Builder#warmupExtraNats(double)}. Hours in which the check alarmed are never
+ * learned, so an outage does not become the new normal.
+ *
+ * <p><b>The tests</b>, at every evaluation, over look-back windows of 1 minute to 2 hours:
+ * <ol>
+ *   <li><i>Silence or deep drop.</i> The expected count in the window is the baseline times the
+ *   recent <i>level</i> (observed / baseline over the two hours before the window, or over the
+ *   quarter hour before it when that is significantly lower; shrunk towards 1 by 30 expected
+ *   fetches and bounded to {@code [0.02, 1]}, so a spike never raises the bar). When at most {@link Builder#deepDropRatio(double)} of it was seen, the
+ *   evidence is {@code -ln P(X <= k)} for a Poisson count X: exact at low counts. Comparing the last
+ *   minutes with the last hours is what tells an outage (a step) from a holiday (demand drifts down
+ *   from midnight, the level follows), and the deep-drop bound keeps a holiday, which keeps 30-40%
+ *   of the fetches, from looking like a silence.</li>
+ *   <li><i>POP share.</i> When the total fell (below 90% of the expected count) and one POP's share
+ *   of the window's fetches collapsed against its share of the two hours before, the evidence is the
+ *   Poisson deficit of that POP given the total. A holiday or a spike moves every POP together; a
+ *   partial outage silences some. Needs POP identity in the CDN's headers.</li>
+ * </ol>
+ * The check alarms when the largest evidence reaches {@link Builder#silenceThresholdNats(double)}
+ * (default 17 nats) or {@link Builder#shareThresholdNats(double)} (default 17). For reference, the
+ * Poisson limit t* = ln(1/α)/λ with α = 2.3e-5 is 10.7 nats; real fetch streams are burstier than
+ * Poisson and a false alarm rate near zero needs 15-18 nats, so a full stop is flagged after about
+ * 1.6 t*. Once alarmed, the level and POP share in force are frozen and the alarm clears only when
+ * the fetches in a window holding at least 30 expected fetches are back to {@link
+ * Builder#recoverRatio(double)} of normal (and the lost POP to half its share): one incident, one
+ * alert; a single fetch does not clear it.
+ *
+ * <p><b>Severity.</b> {@link HealthStatus#DEGRADED} by default: when the CDN stops calling, the
+ * origin itself still serves, and a load balancer must not take it out of rotation for that (that
+ * would turn a CDN-side outage into an origin outage). People should be paged; balancers should not.
+ *
+ * <p><b>Persistence.</b> The baseline is written atomically to {@code <directory>/<name>.baseline}
+ * every {@link Builder#saveInterval(Duration)} of evaluation time (and by {@link #saveBaseline()}),
+ * and read when the check is built. A corrupt, truncated, wrong-version or unreadable file is
+ * reported once (WARN with path and reason) and ignored; a failed write is reported once; neither
+ * ever throws into the host.
+ *
+ * <p>Details: {@code expectedPerMin}, {@code observed}, {@code expected}, {@code evidenceNats},
+ * {@code windowMinutes}, {@code level}, {@code test}, {@code pop}, {@code baselineSource}, {@code
+ * baselineHours}, {@code warmingUp}.
+ *
+ * <p>Thread-safety: {@link #evaluate} runs on the guard's single evaluation thread; it and {@link
+ * #saveBaseline()} are serialised by this object's monitor, so the latter may be called from any
+ * thread.
+ */
+public final class CdnTrafficCheck implements Check {
+
+    private static final Logger log = LoggerFactory.getLogger(CdnTrafficCheck.class);
+
+    /** The check's name. */
+    public static final String NAME = "cdn-traffic";
+
+    private final DetectionTraffic detector;
+    private final HealthStatus severity;
+    private final boolean countClientErrors;
+    private final BaselineStore store; // null when persistence is off
+    private final long saveIntervalMillis;
+    private long lastSave = Long.MIN_VALUE; // guarded by this
+    private String[] keys = new String[8]; // guarded by this
+    private long[] counts = new long[8]; // guarded by this
+
+    private CdnTrafficCheck(Builder b) {
+        DetectionTraffic.Config c = new DetectionTraffic.Config();
+        c.silenceNats = b.silenceNats;
+        c.shareNats = b.shareNats;
+        c.warmupExtraNats = b.warmupExtraNats;
+        c.deepRatio = b.deepRatio;
+        c.recoverRatio = b.recoverRatio;
+        BaselineWeekly baseline = new BaselineWeekly(b.zone);
+        this.severity = b.severity;
+        this.countClientErrors = b.countClientErrors;
+        this.saveIntervalMillis = b.saveInterval.toMillis();
+        BaselineStore st = null;
+        if (b.persistence) {
+            try {
+                Path dir = b.directory != null ? b.directory
+                        : Paths.get(System.getProperty("java.io.tmpdir", "."), "cdnguard");
+                st = new BaselineStore(dir.resolve(b.name + ".baseline"), BaselineWeekly.FORMAT);
+            } catch (RuntimeException e) {
+                log.warn("cdn-traffic: no usable baseline directory ({}); the baseline stays in memory only", e.toString());
+            }
+        }
+        store = st;
+        if (store != null) {
+            byte[] payload = store.load();
+            if (payload != null) {
+                try {
+                    baseline.loadFrom(payload);
+                    log.info("Loaded cdnguard baseline from {} ({} h learned)", store.file(),
+                            Math.round(baseline.learnedMinutes() / 60));
+                } catch (RuntimeException e) { // IllegalArgumentException with the reason, or anything unforeseen
+                    store.rejectPayload(e instanceof IllegalArgumentException ? e.getMessage() : e.toString());
+                }
+            }
+        }
+        this.detector = new DetectionTraffic(c, baseline);
+    }
+
+    /** Starts a builder with the documented defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public synchronized CheckResult evaluate(GuardSnapshot snapshot) {
+        long now = snapshot.timeMillis();
+        long cum = 0;
+        for (Cdn cdn : Cdn.values()) {
+            cum += snapshot.cdnFetches(cdn, StatusClass.SUCCESS) + snapshot.cdnFetches(cdn, StatusClass.REDIRECTION);
+            if (countClientErrors) {
+                cum += snapshot.cdnFetches(cdn, StatusClass.CLIENT_ERROR);
+            }
+        }
+        List<PopStats> pops = snapshot.pops();
+        int n = pops == null ? 0 : pops.size();
+        if (keys.length < n) {
+            keys = new String[n];
+            counts = new long[n];
+        }
+        for (int i = 0; i < n; i++) {
+            PopStats p = pops.get(i);
+            keys[i] = p.cdn().label() + ":" + p.pop();
+            counts[i] = p.fetches();
+        }
+        DetectionTraffic.Result r = detector.update(now, cum, keys, counts, n);
+        if (r.changed) {
+            if (r.alarm) {
+                log.warn("cdn-traffic: {}", message(r));
+            } else {
+                log.info("cdn-traffic: CDN fetches back to normal");
+            }
+        }
+        if (store != null) {
+            if (lastSave == Long.MIN_VALUE || now < lastSave) {
+                lastSave = now;
+            } else if (now - lastSave >= saveIntervalMillis) {
+                lastSave = now;
+                store.save(detector.baseline().toBytes(now));
+            }
+        }
+        return toResult(r);
+    }
+
+    /**
+     * Writes the learned baseline now (atomically), if persistence is on. Never throws; returns
+     * whether a file was written.
+     */
+    public synchronized boolean saveBaseline() {
+        return store != null && store.save(detector.baseline().toBytes(System.currentTimeMillis()));
+    }
+
+    /** The baseline file, or {@code null} when persistence is off. */
+    public Path baselineFile() {
+        return store == null ? null : store.file();
+    }
+
+    private static String message(DetectionTraffic.Result r) {
+        if (!r.ready) {
+            return "warming up: learning the normal CDN fetch rate";
+        }
+        if (!r.alarm) {
+            return "CDN fetches within their norm";
+        }
+        if (r.reason == DetectionTraffic.Reason.POP_LOSS) {
+            return String.format(Locale.ROOT, "fetches from CDN edge %s stopped: %d in the last %d min where about %.0f were expected",
+                    r.pop, r.observed, r.windowMillis / 60_000, r.expected);
+        }
+        return String.format(Locale.ROOT, "CDN fetches dropped: %d in the last %d min where about %.1f were expected",
+                r.observed, r.windowMillis / 60_000, r.expected);
+    }
+
+    private CheckResult toResult(DetectionTraffic.Result r) {
+        HealthStatus st = r.alarm ? severity : HealthStatus.UP;
+        CheckResult res = CheckResult.of(st, message(r));
+        return res.withDetail("expectedPerMin", round(r.expectedPerMin))
+                .withDetail("observed", r.observed)
+                .withDetail("expected", round(r.expected))
+                .withDetail("evidenceNats", round(r.evidence))
+                .withDetail("windowMinutes", r.windowMillis / 60_000.0)
+                .withDetail("level", round(r.level))
+                .withDetail("test", r.shareTest ? "pop-share" : "silence")
+                .withDetail("pop", r.pop == null ? "" : r.pop)
+                .withDetail("baselineSource", r.baselineSource == 2 ? "weekly" : r.baselineSource == 1 ? "daily" : "recent")
+                .withDetail("baselineHours", round(r.baselineHours))
+                .withDetail("warmingUp", r.warmingUp);
+    }
+
+    static double round(double v) {
+        if (!Double.isFinite(v)) {
+            return 0;
+        }
+        return Math.round(v * 100) / 100.0;
+    }
+
+    /**
+     * Configures a {@link CdnTrafficCheck}. Not thread-safe. {@link #build()} validates and throws
+     * {@link IllegalArgumentException} naming a bad value.
+     */
+    public static final class Builder {
+        private ZoneId zone = ZoneOffset.UTC;
+        private double silenceNats = 17;
+        private double shareNats = 17;
+        private double warmupExtraNats = 3;
+        private double deepRatio = 0.05;
+        private double recoverRatio = 0.7;
+        private HealthStatus severity = HealthStatus.DEGRADED;
+        private boolean countClientErrors;
+        private boolean persistence = true;
+        private Path directory;
+        private String name = NAME;
+        private Duration saveInterval = Duration.ofHours(1);
+
+        private Builder() {
+        }
+
+        /** The zone whose hours of the week the baseline learns. Default UTC. */
+        public Builder zone(ZoneId zone) {
+            this.zone = Objects.requireNonNull(zone, "zone");
+            return this;
+        }
+
+        /**
+         * Evidence (nats, {@code -ln P}) needed to flag a silence or deep drop. Default 17: real fetch
+         * streams have longer natural gaps than Poisson, and 15-18 nats keep false alarms near zero.
+         */
+        public Builder silenceThresholdNats(double nats) {
+            this.silenceNats = nats;
+            return this;
+        }
+
+        /** Evidence (nats) needed to flag a POP whose share of the fetches collapsed. Default 17. */
+        public Builder shareThresholdNats(double nats) {
+            this.shareNats = nats;
+            return this;
+        }
+
+        /** Added to both thresholds while less than about a week of history is known. Default 3. */
+        public Builder warmupExtraNats(double nats) {
+            this.warmupExtraNats = nats;
+            return this;
+        }
+
+        /**
+         * The silence test only considers windows where at most this fraction of the expected fetches
+         * arrived. Default 0.05: far below a holiday (which keeps 25-40% of the fetches, as popular
+         * objects are still refetched once per TTL), so that only a stop, or a trickle, counts as
+         * silence; partial drops are the POP-share test's job.
+         */
+        public Builder deepDropRatio(double ratio) {
+            this.deepRatio = ratio;
+            return this;
+        }
+
+        /** An alarm clears when at least this fraction of the expected fetches arrive again. Default 0.7. */
+        public Builder recoverRatio(double ratio) {
+            this.recoverRatio = ratio;
+            return this;
+        }
+
+        /** The status reported while alarmed. Default {@link HealthStatus#DEGRADED} (see the class comment). */
+        public Builder severity(HealthStatus severity) {
+            this.severity = Objects.requireNonNull(severity, "severity");
+            return this;
+        }
+
+        /** Whether CDN fetches answered 4xx count as traffic. Default {@code false}. */
+        public Builder countClientErrors(boolean count) {
+            this.countClientErrors = count;
+            return this;
+        }
+
+        /** Whether to read and write the baseline file. Default {@code true}; turn off for backtests. */
+        public Builder persistence(boolean enabled) {
+            this.persistence = enabled;
+            return this;
+        }
+
+        /** The directory of the baseline file. Default {@code ${java.io.tmpdir}/cdnguard}. */
+        public Builder baselineDirectory(Path directory) {
+            this.directory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /**
+         * The baseline file's base name (one per guard sharing a directory). Default {@code cdn-traffic};
+         * letters, digits, '.', '_' and '-' only.
+         */
+        public Builder baselineName(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** How often (in evaluation time) the baseline is written. Default 1 hour. */
+        public Builder saveInterval(Duration interval) {
+            this.saveInterval = Objects.requireNonNull(interval, "interval");
+            return this;
+        }
+
+        /** Builds the check, reading the baseline file if persistence is on. Never fails on a bad file. */
+        public CdnTrafficCheck build() {
+            if (!(silenceNats >= 1 && silenceNats <= 1000)) {
+                throw new IllegalArgumentException("silenceThresholdNats must be 1..1000: " + silenceNats);
+            }
+            if (!(shareNats >= 1 && shareNats <= 1000)) {
+                throw new IllegalArgumentException("shareThresholdNats must be 1..1000: " + shareNats);
+            }
+            if (!(warmupExtraNats >= 0 && warmupExtraNats <= 100)) {
+                throw new IllegalArgumentException("warmupExtraNats must be 0..100: " + warmupExtraNats);
+            }
+            if (!(deepRatio > 0 && deepRatio < 1)) {
+                throw new IllegalArgumentException("deepDropRatio must be in (0, 1): " + deepRatio);
+            }
+            if (!(recoverRatio > 0 && recoverRatio <= 1)) {
+                throw new IllegalArgumentException("recoverRatio must be in (0, 1]: " + recoverRatio);
+            }
+            if (!name.matches("[A-Za-z0-9._-]{1,100}") || name.startsWith(".")) {
+                throw new IllegalArgumentException("baselineName must be 1..100 of [A-Za-z0-9._-], not starting with '.': " + name);
+            }
+            if (saveInterval.toMillis() < 1000) {
+                throw new IllegalArgumentException("saveInterval must be at least 1 s: " + saveInterval);
+            }
+            return new CdnTrafficCheck(this);
+        }
+    }
+}

@@ -1,0 +1,638 @@
+package io.cdnguard.checks;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The arithmetic of {@code cdn-traffic}, fed plain numbers: the evaluation time, the cumulative
+ * count of successful CDN fetches and the cumulative fetches per POP. {@link CdnTrafficCheck}
+ * documents the method; this class holds the state and is unit-tested directly on simulated counts.
+ *
+ * <p>Not thread-safe: used by one evaluation thread. Never throws on odd input: counters that go
+ * down are re-based (a restart), a clock that steps back or jumps forward by more than five minutes
+ * (or three evaluation periods) starts the recent history afresh without learning the open hour.
+ */
+/*
+ * Implementation notes.
+ *
+ * Recent history is a ring of samples (at most one per sampleSpacingMillis, 1500 of them: over four
+ * hours at 10 s) of running totals: observed fetches, expected fetches (the seasonal baseline
+ * integrated over the evaluation steps), the same two over "clean" time only (steps not in alarm,
+ * with a known expectation), and per-POP fetches (all and clean). A window's counts are the
+ * difference of the running totals now and at the newest sample at or before the window's start
+ * (binary search), so every test is O(1) per window and O(POPs) per share window.
+ *
+ * Tests per evaluation (when not warming up):
+ *  1. silence: for windows of 1..120 min and for the gap since the last fetch, with the expectation
+ *     lam = level * expected: evidence -ln P(X <= k | lam) when k <= deepRatio * lam and the count is
+ *     also unlikely for a holiday-deep level (holidayFloor * lam, floorNats).
+ *  2. POP share: for windows of 1..120 min, the POPs whose count fell to half of their reference
+ *     share of the window's total (lowered by one standard error) are pooled; evidence -ln P(X <= k)
+ *     for the pool, provided the total also fell below confirmRatio of its expectation.
+ * Alarm state freezes the level and the pooled POPs; windows never reach back before the last
+ * recovery (noLookBefore), so a finished outage cannot re-trigger.
+ */
+final class DetectionTraffic {
+
+    enum Reason { NONE, SILENCE, POP_LOSS }
+
+    /** Tunables; the check's builder fills them. */
+    static final class Config {
+        double silenceNats = 17;
+        double shareNats = 17;
+        double warmupExtraNats = 3;
+        double deepRatio = 0.05;
+        double popDeficitRatio = 0.5;
+        double confirmRatio = 0.9;
+        double aggregateShareWeight = 0;
+        double recoverRatio = 0.7;
+        double maxLevel = 1.0;
+        double minLevel = 0.02;
+        double levelPseudoCount = 30;
+        double holidayFloor = 0.25;
+        double floorNats = 4;
+        long referenceMillis = 120 * 60_000L;
+        long shortReferenceMillis = 15 * 60_000L;
+        double shortLevelNats = 3;
+        long[] windowsMillis = minutes(1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 18, 22, 26, 30, 35, 40, 45, 50, 60, 70, 80, 90, 105, 120);
+        long[] shareWindowsMillis = minutes(1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 35, 40, 45, 50, 60, 70, 80, 90, 105, 120);
+        long minHistoryMillis = 60 * 60_000L;
+        long sampleSpacingMillis = 10_000L;
+        int ringCapacity = 1500;
+        int maxPops = 32;
+        long minShareReference = 50;
+        long minPopReference = 5;
+        double recoverExpected = 30;
+        long maxGapMillis = 5 * 60_000L;
+
+        static long[] minutes(int... m) {
+            long[] r = new long[m.length];
+            for (int i = 0; i < m.length; i++) {
+                r[i] = m[i] * 60_000L;
+            }
+            return r;
+        }
+    }
+
+    /** The outcome of one step. */
+    static final class Result {
+        boolean alarm;
+        boolean changed;
+        boolean ready;
+        boolean warmingUp;
+        Reason reason = Reason.NONE;
+        String pop;
+        double evidence;
+        long windowMillis;
+        long observed;
+        double expected;
+        double expectedPerMin;
+        double level = 1;
+        int baselineSource;
+        double baselineHours;
+        boolean shareTest;
+    }
+
+    private final Config cfg;
+    private final BaselineWeekly baseline;
+
+    // sample ring (running totals); index of oldest = head, count = size
+    private final long[] sTime;
+    private final long[] sObs;
+    private final double[] sExp;
+    private final long[] sCleanObs;
+    private final double[] sCleanExp;
+    private final long[] sPop;
+    private final long[] sCleanPop;
+    private int head;
+    private int size;
+
+    // running totals now
+    private long obs;
+    private double exp;
+    private long cleanObs;
+    private double cleanExp;
+    private final long[] pop;
+    private final long[] cleanPop;
+
+    // inputs last seen (for deltas)
+    private long lastTime = Long.MIN_VALUE;
+    private long lastCum;
+    private final long[] lastPopCum;
+    private final Map<String, Integer> popIndex = new HashMap<>();
+    private String[] popNames;
+    private long lastDt = 10_000L;
+    private long historyStart = Long.MIN_VALUE;
+
+    // fallback rate (per minute) when the baseline knows nothing: EWMA over clean time
+    private double ewmaRate = Double.NaN;
+    private double ewmaMinutes;
+
+    // alarm state
+    private boolean alarm;
+    private Reason alarmReason = Reason.NONE;
+    private double frozenLevel = 1;
+    private int frozenPop = -1;
+    private double frozenShare;
+    private long alarmSince;
+    private long noLookBefore = Long.MIN_VALUE; // windows never reach before the last alarm cleared
+    private long lastFetchTime = Long.MIN_VALUE; // time of the last step with fetches
+    private double expAtLastFetch;
+
+    DetectionTraffic(Config cfg, BaselineWeekly baseline) {
+        this.cfg = cfg;
+        this.baseline = baseline;
+        int c = cfg.ringCapacity;
+        sTime = new long[c];
+        sObs = new long[c];
+        sExp = new double[c];
+        sCleanObs = new long[c];
+        sCleanExp = new double[c];
+        sPop = new long[c * cfg.maxPops];
+        sCleanPop = new long[c * cfg.maxPops];
+        pop = new long[cfg.maxPops];
+        cleanPop = new long[cfg.maxPops];
+        lastPopCum = new long[cfg.maxPops];
+        popNames = new String[cfg.maxPops];
+    }
+
+    BaselineWeekly baseline() {
+        return baseline;
+    }
+
+    boolean inAlarm() {
+        return alarm;
+    }
+
+    long alarmSince() {
+        return alarmSince;
+    }
+
+    /**
+     * One evaluation step.
+     *
+     * @param now evaluation time, epoch ms
+     * @param cumFetches cumulative successful CDN fetches (may reset to a lower value)
+     * @param popKeys POP identities (may be {@code null}); entries beyond the cap are ignored
+     * @param popCum cumulative fetches per POP, parallel to {@code popKeys}
+     * @param popCount how many entries of the arrays are valid
+     */
+    Result update(long now, long cumFetches, String[] popKeys, long[] popCum, int popCount) {
+        Result r = new Result();
+        long[] popDelta = new long[cfg.maxPops];
+        boolean first = lastTime == Long.MIN_VALUE;
+        long dt = first ? 0 : now - lastTime;
+        boolean discontinuity = !first && (dt < 0 || dt > Math.max(cfg.maxGapMillis, 3 * lastDt));
+        long delta = first ? 0 : Math.max(0, cumFetches - lastCum);
+        lastCum = cumFetches;
+        for (int i = 0; i < popCount && popKeys != null; i++) {
+            Integer idx = popIndex.get(popKeys[i]);
+            if (idx == null) {
+                if (popIndex.size() >= cfg.maxPops) {
+                    continue;
+                }
+                idx = popIndex.size();
+                popIndex.put(popKeys[i], idx);
+                popNames[idx] = popKeys[i];
+                lastPopCum[idx] = first ? popCum[i] : 0; // a POP first seen now: its count is new since the last step
+            }
+            popDelta[idx] = Math.max(0, popCum[i] - lastPopCum[idx]);
+            lastPopCum[idx] = popCum[i];
+        }
+        if (first || discontinuity) {
+            // Start (again) from here: no window reaches over the gap, the open hour is not learned.
+            lastTime = now;
+            size = 0;
+            head = 0;
+            historyStart = now;
+            lastFetchTime = now;
+            expAtLastFetch = exp;
+            baseline.discardCurrent();
+            push(now);
+            return describe(r, now);
+        }
+        if (dt == 0) {
+            return describe(r, now); // nothing new; report the current state
+        }
+        lastDt = dt;
+        lastTime = now;
+        double minutes = dt / 60_000.0;
+
+        double rate = baseline.rate(now - dt / 2);
+        boolean known = true;
+        if (Double.isNaN(rate)) {
+            known = ewmaMinutes >= 60;
+            rate = known ? ewmaRate : 0;
+        }
+        double expDelta = rate * minutes;
+        obs += delta;
+        exp += expDelta;
+        if (delta > 0) {
+            lastFetchTime = now;
+            expAtLastFetch = exp;
+        }
+        for (int i = 0; i < cfg.maxPops; i++) {
+            pop[i] += popDelta[i];
+        }
+        if (!alarm && known) {
+            cleanObs += delta;
+            cleanExp += expDelta;
+            for (int i = 0; i < cfg.maxPops; i++) {
+                cleanPop[i] += popDelta[i];
+            }
+        }
+        if (!alarm) {
+            double a = 1 - Math.exp(-minutes / 60.0);
+            double stepRate = delta / minutes;
+            ewmaRate = Double.isNaN(ewmaRate) ? stepRate : ewmaRate + a * (stepRate - ewmaRate);
+            ewmaMinutes += minutes;
+        }
+        baseline.add(now, delta, minutes);
+        if (alarm) {
+            baseline.flagAnomalous();
+        }
+        if (size == 0 || now - sTime[idx(size - 1)] >= cfg.sampleSpacingMillis) {
+            push(now);
+        }
+        evaluate(r, now);
+        if (alarm) {
+            baseline.flagAnomalous();
+        }
+        return r;
+    }
+
+    private int idx(int i) {
+        return (head + i) % cfg.ringCapacity;
+    }
+
+    private void push(long now) {
+        int c = cfg.ringCapacity;
+        int slot;
+        if (size < c) {
+            slot = idx(size);
+            size++;
+        } else {
+            slot = head;
+            head = (head + 1) % c;
+        }
+        sTime[slot] = now;
+        sObs[slot] = obs;
+        sExp[slot] = exp;
+        sCleanObs[slot] = cleanObs;
+        sCleanExp[slot] = cleanExp;
+        System.arraycopy(pop, 0, sPop, slot * cfg.maxPops, cfg.maxPops);
+        System.arraycopy(cleanPop, 0, sCleanPop, slot * cfg.maxPops, cfg.maxPops);
+    }
+
+    /** Ring slot of the newest sample at or before {@code t}, or -1 if the history does not reach back that far. */
+    private int at(long t) {
+        if (size == 0 || sTime[idx(0)] > t) {
+            return -1;
+        }
+        int lo = 0;
+        int hi = size - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (sTime[idx(mid)] <= t) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return idx(lo);
+    }
+
+    private int oldest() {
+        return idx(0);
+    }
+
+    /**
+     * Level: clean observed / clean expected before {@code windowStart}, shrunk towards 1 by a
+     * pseudo-count; the lower of the last two hours' and the last quarter hour's, so that a gradual
+     * fall (a holiday from midnight) lowers the expectation within minutes while a step does not.
+     */
+    private double level(int slot, long windowStart) {
+        double longLevel = levelOver(slot, windowStart, cfg.referenceMillis);
+        // the quarter hour counts only when it is significantly below the two hours
+        int ref = at(windowStart - cfg.shortReferenceMillis);
+        if (ref < 0) {
+            ref = oldest();
+        }
+        long k = sCleanObs[slot] - sCleanObs[ref];
+        double e = Math.max(0, sCleanExp[slot] - sCleanExp[ref]);
+        if (Poisson.deficitEvidence(k, longLevel * e) < cfg.shortLevelNats) {
+            return longLevel;
+        }
+        return Math.min(longLevel, levelOver(slot, windowStart, cfg.shortReferenceMillis));
+    }
+
+    private double levelOver(int slot, long windowStart, long span) {
+        int ref = at(windowStart - span);
+        if (ref < 0) {
+            ref = oldest();
+        }
+        double k = sCleanObs[slot] - sCleanObs[ref];
+        double e = sCleanExp[slot] - sCleanExp[ref];
+        if (e < 0) {
+            e = 0;
+        }
+        double l = (k + cfg.levelPseudoCount) / (e + cfg.levelPseudoCount);
+        return Math.max(cfg.minLevel, Math.min(cfg.maxLevel, l));
+    }
+
+    private void evaluate(Result r, long now) {
+        boolean warming = baseline.warmingUp();
+        boolean ready = now - historyStart >= cfg.minHistoryMillis || !baseline.isEmpty() && now - historyStart >= 10 * 60_000L;
+        if (baseline.isEmpty() && ewmaMinutes < 60) {
+            ready = false;
+        }
+        double extra = warming ? cfg.warmupExtraNats : 0;
+        r.ready = ready;
+        r.warmingUp = warming || !ready;
+
+        // 1. Silence / deep drop against the recent level.
+        double bestS = 0;
+        long bestSW = 0;
+        long bestSK = 0;
+        double bestSLam = 0;
+        double bestSL = 1;
+        for (long w : cfg.windowsMillis) {
+            if (now - w < noLookBefore) {
+                break;
+            }
+            int s = at(now - w);
+            if (s < 0) {
+                continue;
+            }
+            long k = obs - sObs[s];
+            double e = exp - sExp[s];
+            if (!(e > 0) || k > cfg.deepRatio * e * cfg.maxLevel) {
+                continue; // cannot be a deep drop whatever the level: skip the level's cost
+            }
+            double l = alarm ? frozenLevel : level(s, now - w);
+            double lam = l * e;
+            if (k <= cfg.deepRatio * lam && Poisson.deficitEvidence(k, cfg.holidayFloor * lam) >= cfg.floorNats) {
+                double ev = Poisson.deficitEvidence(k, lam);
+                if (ev > bestS) {
+                    bestS = ev;
+                    bestSW = w;
+                    bestSK = k;
+                    bestSLam = lam;
+                    bestSL = l;
+                }
+            }
+        }
+
+        // 1b. The gap since the last fetch (continuous, not limited to the window grid).
+        long gapStart = Math.max(lastFetchTime, noLookBefore);
+        if (gapStart > historyStart && now - gapStart >= 60_000L && now - gapStart <= 2 * cfg.referenceMillis) {
+            int s = at(gapStart);
+            if (s >= 0) {
+                double e = exp - (lastFetchTime >= noLookBefore ? expAtLastFetch : sExp[s]);
+                double l = alarm ? frozenLevel : level(s, gapStart);
+                double lam = l * e;
+                long k = lastFetchTime >= noLookBefore ? 0 : obs - sObs[s];
+                if (lam > 0 && k <= cfg.deepRatio * lam
+                        && Poisson.deficitEvidence(k, cfg.holidayFloor * lam) >= cfg.floorNats) {
+                    double ev = Poisson.deficitEvidence(k, lam);
+                    if (ev > bestS) {
+                        bestS = ev;
+                        bestSW = now - gapStart;
+                        bestSK = k;
+                        bestSLam = lam;
+                        bestSL = l;
+                    }
+                }
+            }
+        }
+
+        // 2. POP share: a POP whose share of the recent fetches collapsed while the total dropped too.
+        double bestP = 0;
+        long bestPW = 0;
+        int bestPop = -1;
+        long bestPK = 0;
+        double bestPMu = 0;
+        double bestPShare = 0;
+        int npop = popIndex.size();
+        String bestPopNames = null;
+        if (npop >= 2 && !alarm) {
+            for (long w : cfg.shareWindowsMillis) {
+                if (now - w < noLookBefore) {
+                    break;
+                }
+                int s = at(now - w);
+                if (s < 0) {
+                    continue;
+                }
+                int ref = at(now - w - cfg.referenceMillis);
+                if (ref < 0) {
+                    ref = oldest();
+                }
+                long kTot = 0;
+                long nRef = 0;
+                int so = s * cfg.maxPops;
+                int ro = ref * cfg.maxPops;
+                for (int i = 0; i < npop; i++) {
+                    kTot += pop[i] - sPop[so + i];
+                    nRef += sCleanPop[so + i] - sCleanPop[ro + i];
+                }
+                if (nRef < cfg.minShareReference || kTot <= 0) {
+                    continue;
+                }
+                // the total must have dropped too: else it is the CDN moving load between its POPs
+                long kAgg = obs - sObs[s];
+                if (kAgg > cfg.confirmRatio * (exp - sExp[s]) * cfg.maxLevel) {
+                    continue; // the total did not drop whatever the level
+                }
+                double eAgg = (exp - sExp[s]) * level(s, now - w);
+                if (!(eAgg > 0) || kAgg > cfg.confirmRatio * eAgg) {
+                    continue;
+                }
+                // pool the POPs in deficit: a partial outage usually takes several
+                long kPool = 0;
+                double muPool = 0;
+                double shPool = 0;
+                int firstPop = -1;
+                double firstShare = 0;
+                for (int i = 0; i < npop; i++) {
+                    long nr = sCleanPop[so + i] - sCleanPop[ro + i];
+                    if (nr < cfg.minPopReference) {
+                        continue;
+                    }
+                    double sh = (double) nr / nRef;
+                    double lo = sh - Math.sqrt(sh * (1 - sh) / nRef);
+                    if (!(lo > 0)) {
+                        continue;
+                    }
+                    double mu = lo * kTot;
+                    long ki = pop[i] - sPop[so + i];
+                    if (ki <= cfg.popDeficitRatio * mu) {
+                        kPool += ki;
+                        muPool += mu;
+                        shPool += sh;
+                        if (firstPop < 0 || sh > firstShare) {
+                            firstPop = i;
+                            firstShare = sh;
+                        }
+                        deficitMask[i] = true;
+                    } else {
+                        deficitMask[i] = false;
+                    }
+                }
+                if (firstPop >= 0) {
+                    // Under "nothing changed" the total and its split over POPs are independent, so the
+                    // total's own deficit could add to the split's (capped at a fraction of it, so a
+                    // holiday never gets there on the total alone). Off by default: on simulated weeks
+                    // a weight of 0.5 turned chance POP deficits of 12-13 nats into false alarms.
+                    double split = Poisson.deficitEvidence(kPool, muPool);
+                    double ev = cfg.aggregateShareWeight > 0
+                            ? split + Math.min(Poisson.deficitEvidence(kAgg, eAgg), cfg.aggregateShareWeight * split)
+                            : split;
+                    if (ev > bestP) {
+                        bestP = ev;
+                        bestPW = w;
+                        bestPop = firstPop;
+                        bestPK = kPool;
+                        bestPMu = muPool;
+                        bestPShare = shPool;
+                        bestPopNames = popList();
+                        System.arraycopy(deficitMask, 0, bestMask, 0, npop);
+                    }
+                }
+            }
+        }
+
+        boolean wasAlarm = alarm;
+        if (!alarm && ready) {
+            if (bestS >= cfg.silenceNats + extra) {
+                alarm = true;
+                alarmReason = Reason.SILENCE;
+                frozenLevel = bestSL;
+                frozenPop = -1;
+                alarmSince = now;
+            } else if (bestP >= cfg.shareNats + extra) {
+                alarm = true;
+                alarmReason = Reason.POP_LOSS;
+                int s = at(now - bestPW);
+                frozenLevel = level(s, now - bestPW);
+                frozenPop = bestPop;
+                frozenShare = bestPShare;
+                frozenPopNames = bestPopNames;
+                System.arraycopy(bestMask, 0, frozenMask, 0, npop);
+                alarmSince = now;
+            }
+        } else if (alarm && recovered(now)) {
+            alarm = false;
+            noLookBefore = now;
+            alarmReason = Reason.NONE;
+            frozenPop = -1;
+            frozenLevel = 1;
+        }
+        r.changed = wasAlarm != alarm;
+        r.alarm = alarm;
+        r.reason = alarm ? alarmReason : (bestS >= bestP ? Reason.SILENCE : Reason.POP_LOSS);
+        r.shareTest = r.reason == Reason.POP_LOSS;
+        if (r.shareTest) {
+            r.evidence = bestP;
+            r.windowMillis = bestPW;
+            r.observed = bestPK;
+            r.expected = bestPMu;
+            r.pop = alarm ? frozenPopNames : bestPopNames;
+            r.level = alarm ? frozenLevel : 1;
+        } else {
+            r.evidence = bestS;
+            r.windowMillis = bestSW;
+            r.observed = bestSK;
+            r.expected = bestSLam;
+            r.level = alarm ? frozenLevel : bestSL;
+        }
+        fillCommon(r, now);
+    }
+
+    private boolean recovered(long now) {
+        // The shortest window in which the frozen expectation reaches recoverExpected fetches.
+        long chosen = -1;
+        int cs = -1;
+        for (long w : cfg.windowsMillis) {
+            int s = at(now - w);
+            if (s < 0) {
+                break;
+            }
+            chosen = w;
+            cs = s;
+            if (frozenLevel * (exp - sExp[s]) >= cfg.recoverExpected) {
+                break;
+            }
+        }
+        if (cs < 0 || now - alarmSince < Math.min(chosen, 5 * 60_000L)) {
+            return false;
+        }
+        double e = frozenLevel * (exp - sExp[cs]);
+        long k = obs - sObs[cs];
+        if (!(e > 0) || k < cfg.recoverRatio * e || k < 3) {
+            return false;
+        }
+        if (alarmReason == Reason.POP_LOSS && frozenPop >= 0) {
+            int so = cs * cfg.maxPops;
+            long kTot = 0;
+            for (int i = 0; i < popIndex.size(); i++) {
+                kTot += pop[i] - sPop[so + i];
+            }
+            long ki = 0;
+            for (int i = 0; i < popIndex.size(); i++) {
+                if (frozenMask[i]) {
+                    ki += pop[i] - sPop[so + i];
+                }
+            }
+            return ki >= 0.5 * frozenShare * kTot;
+        }
+        return true;
+    }
+
+    private Result describe(Result r, long now) {
+        r.alarm = alarm;
+        r.reason = alarm ? alarmReason : Reason.NONE;
+        r.level = alarm ? frozenLevel : 1;
+        r.ready = false;
+        r.warmingUp = true;
+        fillCommon(r, now);
+        return r;
+    }
+
+    private void fillCommon(Result r, long now) {
+        double rate = baseline.rate(now);
+        r.baselineSource = baseline.source(now);
+        if (Double.isNaN(rate)) {
+            rate = ewmaMinutes >= 60 ? ewmaRate : Double.NaN;
+        }
+        r.expectedPerMin = rate * r.level;
+        r.baselineHours = baseline.learnedMinutes() / 60.0;
+        if (!r.warmingUp) {
+            r.warmingUp = baseline.warmingUp();
+        }
+    }
+
+    private final boolean[] deficitMask = new boolean[64];
+    private final boolean[] bestMask = new boolean[64];
+    private final boolean[] frozenMask = new boolean[64];
+    private String frozenPopNames;
+
+    private String popList() {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < popIndex.size(); i++) {
+            if (deficitMask[i]) {
+                if (b.length() > 0) {
+                    b.append(',');
+                }
+                b.append(popNames[i]);
+            }
+        }
+        return b.toString();
+    }
+
+    /** For tests and details: the POP names tracked. */
+    String[] pops() {
+        return Arrays.copyOf(popNames, popIndex.size());
+    }
+}

@@ -1,0 +1,278 @@
+package io.cdnguard.checks;
+
+import static io.cdnguard.checks.TrafficModel.DAY;
+import static io.cdnguard.checks.TrafficModel.HOUR;
+import static io.cdnguard.checks.TrafficModel.MIN;
+import static io.cdnguard.checks.TrafficModel.MONDAY;
+import static io.cdnguard.checks.TrafficModel.WEEK;
+import static io.cdnguard.checks.TrafficModel.tStar;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The {@code cdn-traffic} detector on simulated traffic (seeded {@link TrafficModel}, 10 s steps).
+ * Scenario tests start from a baseline learned over eight normal days (computed once per site and
+ * reused through the persistence format) and drive the detector from a few hours before the
+ * incident. Delays are printed next to the Poisson limit t*.
+ */
+class CdnTrafficDetectorTest {
+
+    private static final long STEP = 10_000L;
+    /** Week 3 starts here: the incidents happen in it. */
+    private static final long W3 = MONDAY + 2 * WEEK;
+    private static final long SUNDAY_2AM = W3 + 6 * DAY + 2 * HOUR;
+    private static final Map<String, byte[]> WARM = new HashMap<>();
+
+    static TrafficModel site(long seed, double sundayNightRate) {
+        return TrafficModel.smallSite(seed, 100).calibrate(sundayNightRate, SUNDAY_2AM);
+    }
+
+    static DetectionTraffic fresh() {
+        return new DetectionTraffic(new DetectionTraffic.Config(), new BaselineWeekly(ZoneOffset.UTC));
+    }
+
+    /** A detector whose baseline learned eight normal days of this site, Sunday of week 1 on (cached). */
+    static synchronized DetectionTraffic warmed(long seed, double night) {
+        byte[] bytes = WARM.computeIfAbsent(seed + "/" + night, k -> {
+            TrafficModel m = site(seed, night);
+            DetectionTraffic d = fresh();
+            TrafficModel.Run run = new TrafficModel.Run(m, d).drive(MONDAY + WEEK - DAY, W3 + 2 * HOUR, STEP);
+            assertThat(run.alarms).as("alarms while learning eight normal days: %s", run.alarmNotes).isZero();
+            assertThat(d.baseline().warmingUp()).isFalse();
+            return d.baseline().toBytes(W3);
+        });
+        BaselineWeekly b = new BaselineWeekly(ZoneOffset.UTC);
+        b.loadFrom(bytes);
+        return new DetectionTraffic(new DetectionTraffic.Config(), b);
+    }
+
+    private static double minutes(long millis) {
+        return millis / (double) MIN;
+    }
+
+    private static void report(String what, double delayMin, double tStarMin) {
+        System.out.printf("cdn-traffic %-45s delay %6.1f min  t* %6.1f min  ratio %.2f%n", what, delayMin, tStarMin, delayMin / tStarMin);
+    }
+
+    @Test
+    void fullStop_sundayNightTwoPerMinute_detectedWithinTwiceTStar() {
+        for (long seed = 1; seed <= 3; seed++) {
+            TrafficModel m = site(seed, 2.0);
+            m.stopFrom = SUNDAY_2AM;
+            m.stopUntil = SUNDAY_2AM + 10 * HOUR;
+            TrafficModel.Run run = new TrafficModel.Run(m, warmed(seed, 2.0)).drive(SUNDAY_2AM - 6 * HOUR, SUNDAY_2AM + 12 * HOUR, STEP);
+
+            double ts = tStar(m.rate(SUNDAY_2AM), 0);
+            double delay = minutes(run.firstAlarm - SUNDAY_2AM);
+            report("full stop, 2/min, seed " + seed, delay, ts);
+            assertThat(run.alarms).as("one incident, one alarm: %s", run.alarmNotes).isEqualTo(1);
+            assertThat(delay).isBetween(0.0, Math.min(15.0, 2 * ts));
+            assertThat(run.firstClear).as("clears once traffic is back").isBetween(m.stopUntil, m.stopUntil + 30 * MIN);
+            assertThat(run.last.alarm).isFalse();
+        }
+    }
+
+    @Test
+    void fullStop_busySite_detectedWithinAFewTStar() {
+        TrafficModel m = site(1, 20.0);
+        m.stopFrom = SUNDAY_2AM;
+        m.stopUntil = SUNDAY_2AM + 2 * HOUR;
+        TrafficModel.Run run = new TrafficModel.Run(m, warmed(1, 20.0)).drive(SUNDAY_2AM - 4 * HOUR, SUNDAY_2AM + 4 * HOUR, STEP);
+        double ts = tStar(m.rate(SUNDAY_2AM), 0);
+        double delay = minutes(run.firstAlarm - SUNDAY_2AM);
+        report("full stop, 20/min", delay, ts);
+        assertThat(run.alarms).as("%s", run.alarmNotes).isEqualTo(1);
+        // at 20/min t* is 32 s; one evaluation step and the one-minute minimum gap dominate
+        assertThat(delay).isBetween(0.0, 1.5);
+    }
+
+    @Test
+    void popLoss_fortyPercentOnAWeekendEvening_detectedWithinAnHour() {
+        long sat19 = W3 + 5 * DAY + 19 * HOUR;
+        for (long seed = 1; seed <= 2; seed++) {
+            TrafficModel m = site(seed, 0.5); // about 3 fetches a minute on Saturday evening
+            m.popCut[1] = true; // LHR, SFO, NRT: 40% of the traffic
+            m.popCut[4] = true;
+            m.popCut[5] = true;
+            m.popCutFrom = sat19;
+            m.popCutUntil = sat19 + 6 * HOUR;
+            TrafficModel.Run run = new TrafficModel.Run(m, warmed(seed, 0.5)).drive(sat19 - 6 * HOUR, sat19 + 8 * HOUR, STEP);
+
+            double rho = 1 - m.cutShare(sat19);
+            double ts = tStar(m.rate(sat19), rho);
+            double delay = minutes(run.firstAlarm - sat19);
+            report(String.format("POP loss to %.0f%%, %.1f/min, seed %d", rho * 100, m.rate(sat19), seed), delay, ts);
+            assertThat(run.alarms).as("%s", run.alarmNotes).isEqualTo(1);
+            assertThat(delay).isBetween(0.0, 60.0);
+            assertThat(run.last.alarm).isFalse();
+        }
+    }
+
+    @Test
+    void popLoss_toFortyPercentOfNorm_detected() {
+        long sat19 = W3 + 5 * DAY + 19 * HOUR;
+        TrafficModel m = site(3, 2.0);
+        m.popCut[0] = true; // FRA, LHR, IAD: 60% of the traffic
+        m.popCut[1] = true;
+        m.popCut[3] = true;
+        m.popCutFrom = sat19;
+        m.popCutUntil = sat19 + 3 * HOUR;
+        TrafficModel.Run run = new TrafficModel.Run(m, warmed(3, 2.0)).drive(sat19 - 6 * HOUR, sat19 + 5 * HOUR, STEP);
+        double rho = 1 - m.cutShare(sat19);
+        double ts = tStar(m.rate(sat19), rho);
+        double delay = minutes(run.firstAlarm - sat19);
+        report(String.format("POP loss to %.0f%%, %.1f/min", rho * 100, m.rate(sat19)), delay, ts);
+        assertThat(run.alarms).as("%s", run.alarmNotes).isEqualTo(1);
+        assertThat(delay).isBetween(0.0, Math.min(60.0, 2.5 * ts));
+        assertThat(run.last.alarm).isFalse();
+    }
+
+    @Test
+    void holiday_quarterDemand_notFlagged() {
+        long wed = W3 + 2 * DAY;
+        for (double night : new double[] {0.5, 2.0, 20.0}) {
+            for (long seed = 1; seed <= (night == 2.0 ? 2 : 1); seed++) {
+                TrafficModel m = site(seed, night);
+                m.demandMultiplier = holiday(wed);
+                double kept = m.rate(wed + 12 * HOUR) / m.rate(wed + 12 * HOUR + WEEK);
+                assertThat(kept).as("the model keeps about a third of the fetches").isBetween(0.25, 0.55);
+                TrafficModel.Run run = new TrafficModel.Run(m, warmed(seed, night)).drive(wed - 6 * HOUR, wed + DAY + 3 * HOUR, STEP);
+                assertThat(run.alarms).as("holiday, night rate %s, seed %s: %s", night, seed, run.alarmNotes).isZero();
+            }
+        }
+    }
+
+    /** Demand drops to 25% from midnight over 30 min, for a day. */
+    static java.util.function.LongToDoubleFunction holiday(long midnight) {
+        return t -> {
+            if (t < midnight || t > midnight + DAY + 30 * MIN) {
+                return 1;
+            }
+            if (t < midnight + 30 * MIN) {
+                return 1 - 0.75 * (t - midnight) / (30.0 * MIN);
+            }
+            if (t > midnight + DAY) {
+                return 0.25 + 0.75 * (t - midnight - DAY) / (30.0 * MIN);
+            }
+            return 0.25;
+        };
+    }
+
+    @Test
+    void spikeAndInvalidationBurst_notFlagged() {
+        long sat18 = W3 + 5 * DAY + 18 * HOUR;
+        long tue = W3 + DAY + 9 * HOUR + 15 * MIN;
+        for (double night : new double[] {0.5, 2.0, 20.0}) {
+            TrafficModel m = site(1, night);
+            m.demandMultiplier = t -> t >= sat18 && t < sat18 + 90 * MIN ? 3 : 1;
+            m.burstAt = tue;
+            m.burstExtraFetches = 0.2 * m.assets * m.pops.length; // 20% of the assets refetched by every POP
+            TrafficModel.Run run = new TrafficModel.Run(m, warmed(1, night)).drive(tue - 6 * HOUR, tue + 6 * HOUR, STEP);
+            run.drive(sat18 - 6 * HOUR, sat18 + 8 * HOUR, STEP);
+            assertThat(run.alarms).as("night rate %s: %s", night, run.alarmNotes).isZero();
+        }
+    }
+
+    @Test
+    void threeWeeksOfNormalTraffic_withHolidaySpikeAndDeploy_neverLeavesUp() {
+        for (double night : new double[] {3.0}) {
+            TrafficModel m = site(11, night);
+            long spike = MONDAY + WEEK + 5 * DAY + 18 * HOUR;
+            long hol = MONDAY + 2 * WEEK + 3 * DAY;
+            java.util.function.LongToDoubleFunction h = holiday(hol);
+            m.demandMultiplier = t -> (t >= spike && t < spike + 90 * MIN ? 3 : 1) * h.applyAsDouble(t);
+            m.burstAt = MONDAY + WEEK + DAY + 9 * HOUR + 15 * MIN;
+            m.burstExtraFetches = 0.2 * m.assets * m.pops.length;
+            DetectionTraffic d = fresh();
+            TrafficModel.Run run = new TrafficModel.Run(m, d).drive(MONDAY, MONDAY + 3 * WEEK, STEP);
+            assertThat(run.alarms).as("night rate %s: %s", night, run.alarmNotes).isZero();
+            assertThat(d.baseline().warmingUp()).isFalse();
+        }
+    }
+
+    @Test
+    void warmUp_firstWeek_saysSoAndIsMoreConservative() {
+        TrafficModel m = site(4, 2.0);
+        DetectionTraffic d = fresh();
+        TrafficModel.Run run = new TrafficModel.Run(m, d).drive(MONDAY, MONDAY + 30 * MIN, STEP);
+        assertThat(run.last.ready).isFalse();
+        assertThat(run.last.warmingUp).isTrue();
+        run.drive(MONDAY + 30 * MIN + STEP, MONDAY + 3 * DAY, STEP);
+        assertThat(run.last.ready).isTrue();
+        assertThat(run.last.warmingUp).as("three days are not a week").isTrue();
+        assertThat(run.last.baselineSource).isEqualTo(1); // the hour-of-day profile stands in
+        run.drive(MONDAY + 3 * DAY + STEP, MONDAY + 8 * DAY, STEP);
+        assertThat(run.last.warmingUp).isFalse();
+        assertThat(run.last.baselineSource).isEqualTo(2);
+        assertThat(run.alarms).as("%s", run.alarmNotes).isZero();
+    }
+
+    @Test
+    void warmUp_fullStopOnTheThirdDay_stillDetected() {
+        TrafficModel m = site(5, 2.0);
+        long stop = MONDAY + 2 * DAY + 14 * HOUR;
+        m.stopFrom = stop;
+        m.stopUntil = stop + 2 * HOUR;
+        TrafficModel.Run run = new TrafficModel.Run(m, fresh()).drive(MONDAY, stop + 3 * HOUR, STEP);
+        double ts = tStar(m.rate(stop), 0);
+        double delay = minutes(run.firstAlarm - stop);
+        report("full stop during warm-up (day 3)", delay, ts);
+        assertThat(run.alarms).as("%s", run.alarmNotes).isEqualTo(1);
+        assertThat(delay).isBetween(0.0, 3 * ts);
+    }
+
+    @Test
+    void longOutage_isNotLearned_andTheNextOneIsCaughtAsFast() {
+        TrafficModel m = site(6, 2.0);
+        long out = MONDAY + WEEK + 6 * DAY + 2 * HOUR; // Sunday of week 2, 02:00-14:00
+        m.stopFrom = out;
+        m.stopUntil = out + 12 * HOUR;
+        DetectionTraffic d = fresh();
+        TrafficModel.Run run = new TrafficModel.Run(m, d).drive(MONDAY, out + 13 * HOUR, STEP);
+        assertThat(run.alarms).as("%s", run.alarmNotes).isEqualTo(1);
+        assertThat(run.firstClear).isBetween(out + 12 * HOUR, out + 13 * HOUR);
+        for (long h = 3; h <= 12; h += 3) {
+            long t = out + WEEK + h * HOUR;
+            assertThat(d.baseline().rate(t)).as("baseline at +%d h", h).isGreaterThan(0.6 * m.rate(t));
+        }
+        // the same outage a week later is flagged as quickly as ever
+        m.stopFrom = out + WEEK;
+        m.stopUntil = out + WEEK + 2 * HOUR;
+        run.resetStats().drive(out + 13 * HOUR + STEP, out + WEEK + 3 * HOUR, STEP);
+        assertThat(run.alarms).as("%s", run.alarmNotes).isEqualTo(1);
+        assertThat(minutes(run.firstAlarm - m.stopFrom)).isLessThan(2 * tStar(m.rate(m.stopFrom), 0));
+    }
+
+    @Test
+    void recovery_aFewFetchesDuringTheOutage_doNotClearIt() {
+        TrafficModel m = site(2, 2.0);
+        m.stopFrom = SUNDAY_2AM;
+        m.stopUntil = SUNDAY_2AM + 4 * HOUR;
+        m.stopFraction = 0.03; // a thin trickle still gets through
+        TrafficModel.Run run = new TrafficModel.Run(m, warmed(2, 2.0)).drive(SUNDAY_2AM - 4 * HOUR, SUNDAY_2AM + 6 * HOUR, STEP);
+        assertThat(run.alarms).as("%s", run.alarmNotes).isEqualTo(1);
+        assertThat(run.firstClear).isGreaterThanOrEqualTo(m.stopUntil);
+    }
+
+    @Test
+    void clockStepsAndCounterResets_neverThrowNorAlarm() {
+        TrafficModel m = site(1, 2.0);
+        DetectionTraffic d = warmed(1, 2.0);
+        TrafficModel.Run run = new TrafficModel.Run(m, d).drive(W3, W3 + 6 * HOUR, STEP);
+        // NTP steps the clock back an hour, then the host sleeps for three hours
+        run.drive(W3 + 5 * HOUR, W3 + 8 * HOUR, STEP);
+        run.drive(W3 + 11 * HOUR, W3 + 14 * HOUR, STEP);
+        // the guard restarts: its counters start again from zero
+        java.util.Arrays.fill(run.popCum, 0);
+        run.total = 0;
+        run.drive(W3 + 14 * HOUR + STEP, W3 + 18 * HOUR, STEP);
+        // absurd inputs
+        d.update(W3 + 18 * HOUR + STEP, -5, null, null, 0);
+        d.update(Long.MAX_VALUE / 2, Long.MAX_VALUE, new String[] {"x"}, new long[] {-1}, 1);
+        assertThat(run.alarms).as("%s", run.alarmNotes).isZero();
+    }
+}
