@@ -1,0 +1,254 @@
+package io.cdnguard.samples.backtest;
+
+import io.cdnguard.Cdn;
+import io.cdnguard.CdnGuard;
+import io.cdnguard.Check;
+import io.cdnguard.CheckResult;
+import io.cdnguard.Exchange;
+import io.cdnguard.GuardSnapshot;
+import io.cdnguard.HealthStatus;
+import io.cdnguard.RequestKind;
+import io.cdnguard.TimeSource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Drives a {@link CdnGuard} on a simulated clock taken from the records' timestamps.
+ *
+ * <p>The clock never moves backwards: a record older than the newest one seen (traces may be
+ * reordered by a few seconds) is recorded at the current time. Before a record is filed, the clock
+ * is advanced through the gap since the previous one, stopping at every evaluation boundary (every
+ * multiple of the evaluation period since the epoch) to tick the guard and evaluate the checks, so
+ * a check that fires on silence fires when it would have fired live. Not thread-safe.
+ */
+public final class Backtest {
+
+    /** How far back a record may be before it counts as out of order beyond the tolerance. */
+    static final long REORDER_TOLERANCE_MILLIS = 5_000;
+
+    private final long periodMillis;
+    private final Function<TimeSource, CdnGuard> guardFactory;
+    private final Consumer<Transition> sink;
+    private final SimClock clock = new SimClock();
+    private final List<Transition> transitions = new ArrayList<>();
+    private final Map<String, HealthStatus> current = new LinkedHashMap<>();
+    private final Map<String, Long> since = new LinkedHashMap<>();
+    private final Map<String, EnumMap<HealthStatus, Long>> timeIn = new LinkedHashMap<>();
+    private final boolean keepTransitions;
+
+    private CdnGuard guard;
+    private long startMillis = Long.MIN_VALUE;
+    private long nextEval;
+    private long records;
+    private long lateRecords;
+    private long evaluations;
+    private long evaluationNanos;
+
+    /**
+     * Creates a backtest.
+     *
+     * @param evaluationPeriod the live evaluation period to reproduce
+     * @param guardFactory builds the guard on the given simulated clock; it must turn the
+     *     evaluation thread off and register {@link #listener()}
+     * @param sink receives every transition as it happens (may be {@code null})
+     * @param keepTransitions whether to keep them for {@link #transitions()}
+     */
+    public Backtest(Duration evaluationPeriod, Function<TimeSource, CdnGuard> guardFactory,
+                    Consumer<Transition> sink, boolean keepTransitions) {
+        this.periodMillis = evaluationPeriod.toMillis();
+        if (periodMillis < 1) {
+            throw new IllegalArgumentException("evaluation period must be at least 1 ms: " + evaluationPeriod);
+        }
+        this.guardFactory = guardFactory;
+        this.sink = sink;
+        this.keepTransitions = keepTransitions;
+    }
+
+    /** The listener to register on the guard: it collects transitions and status times. */
+    public io.cdnguard.HealthListener listener() {
+        return this::onTransition;
+    }
+
+    private void onTransition(String check, HealthStatus previous, CheckResult result, long atMillis) {
+        Transition t = new Transition(atMillis, check, result.status(), previous, result.message());
+        account(check, previous, atMillis);
+        current.put(check, result.status());
+        if (keepTransitions) {
+            transitions.add(t);
+        }
+        if (sink != null) {
+            sink.accept(t);
+        }
+    }
+
+    private void account(String check, HealthStatus previous, long at) {
+        long from = since.getOrDefault(check, startMillis);
+        timeIn.computeIfAbsent(check, k -> new EnumMap<>(HealthStatus.class))
+            .merge(current.getOrDefault(check, previous), Math.max(0, at - from), Long::sum);
+        since.put(check, at);
+    }
+
+    private void start(long ts) {
+        startMillis = ts;
+        clock.millis = ts;
+        nextEval = Math.floorDiv(ts, periodMillis) * periodMillis + periodMillis;
+        guard = guardFactory.apply(clock);
+        current.put("overall", HealthStatus.UP);
+        for (Check c : guard.checks()) {
+            current.put(c.name(), HealthStatus.UP);
+        }
+        for (String name : current.keySet()) {
+            since.put(name, ts);
+        }
+    }
+
+    /** Records one exchange completed at {@code tsMillis} (trace time). */
+    public void record(long tsMillis, Exchange exchange) {
+        if (guard == null) {
+            start(tsMillis);
+        }
+        if (tsMillis > clock.millis) {
+            advanceTo(tsMillis);
+        } else if (tsMillis < clock.millis - REORDER_TOLERANCE_MILLIS) {
+            lateRecords++;
+        }
+        records++;
+        guard.record(exchange);
+    }
+
+    /** Advances the simulated clock to {@code target}, evaluating at every boundary on the way. */
+    public void advanceTo(long target) {
+        if (guard == null) {
+            start(target);
+            return;
+        }
+        if (nextEval <= target) {
+            long t0 = cpuNanos();
+            while (nextEval <= target) {
+                clock.millis = nextEval;
+                guard.tick();
+                guard.evaluateNow();
+                evaluations++;
+                nextEval += periodMillis;
+            }
+            evaluationNanos += cpuNanos() - t0;
+        }
+        if (target > clock.millis) {
+            clock.millis = target;
+            guard.tick();
+        }
+    }
+
+    /** Ends the run at the current clock (or at {@code untilMillis} if later) and closes the guard. */
+    public void finish(long untilMillis) {
+        if (guard == null) {
+            return;
+        }
+        if (untilMillis > clock.millis) {
+            advanceTo(untilMillis);
+        }
+        for (String check : current.keySet()) {
+            account(check, current.get(check), clock.millis);
+        }
+        guard.close();
+    }
+
+    /** The guard (after the first record), for its snapshot and checks. */
+    public CdnGuard guard() {
+        return guard;
+    }
+
+    /** The transitions so far, if kept. */
+    public List<Transition> transitions() {
+        return transitions;
+    }
+
+    /** Simulated time of the first record, or {@link Long#MIN_VALUE}. */
+    public long startMillis() {
+        return startMillis;
+    }
+
+    /** The simulated clock now. */
+    public long nowMillis() {
+        return clock.millis;
+    }
+
+    /** Records fed. */
+    public long records() {
+        return records;
+    }
+
+    /** Records more than 5 s older than the newest one seen before them. */
+    public long lateRecords() {
+        return lateRecords;
+    }
+
+    /** Evaluations run. */
+    public long evaluations() {
+        return evaluations;
+    }
+
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+    private static final boolean CPU_TIME = THREADS.isCurrentThreadCpuTimeSupported();
+
+    /** CPU time of the current thread (wall-clock time where not supported), nanoseconds. */
+    static long cpuNanos() {
+        return CPU_TIME ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
+    }
+
+    /** CPU nanoseconds of this thread spent in evaluations (ticks and checks) so far. */
+    public long evaluationNanos() {
+        return evaluationNanos;
+    }
+
+    /** Milliseconds each check (and {@code overall}) spent in each status, after {@link #finish}. */
+    public Map<String, EnumMap<HealthStatus, Long>> timeInStatus() {
+        return timeIn;
+    }
+
+    /** A human summary of CDN share from the guard's snapshot. */
+    public String cdnShare() {
+        if (guard == null) {
+            return "no records";
+        }
+        GuardSnapshot s = guard.snapshot();
+        long cdn = s.cdnFetches();
+        long total = cdn;
+        for (RequestKind k : RequestKind.values()) {
+            if (k != RequestKind.CDN) {
+                total += s.otherRequests(k);
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format("CDN fetches %d of %d recorded (%.1f%%)", cdn, total, total == 0 ? 0.0 : 100.0 * cdn / total));
+        for (Cdn c : Cdn.values()) {
+            long n = s.cdnFetches(c);
+            if (n > 0) {
+                sb.append(String.format("%n  %-11s %9d  %5.1f%%", c.label(), n, 100.0 * n / Math.max(1, total)));
+            }
+        }
+        for (RequestKind k : RequestKind.values()) {
+            if (k != RequestKind.CDN) {
+                long n = s.otherRequests(k);
+                sb.append(String.format("%n  %-11s %9d  %5.1f%%", "(" + k.label() + ")", n, 100.0 * n / Math.max(1, total)));
+            }
+        }
+        return sb.toString();
+    }
+
+    /** The simulated clock. */
+    static final class SimClock implements TimeSource {
+        volatile long millis;
+
+        @Override
+        public long currentTimeMillis() {
+            return millis;
+        }
+    }
+}

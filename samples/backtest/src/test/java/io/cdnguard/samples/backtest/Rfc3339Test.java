@@ -1,0 +1,53 @@
+package io.cdnguard.samples.backtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import org.junit.jupiter.api.Test;
+
+class Rfc3339Test {
+
+    @Test
+    void parse_zuluWithMillis_matchesInstant() {
+        assertThat(Rfc3339.parse("2021-04-04T01:59:58.120Z")).isEqualTo(Instant.parse("2021-04-04T01:59:58.120Z").toEpochMilli());
+    }
+
+    @Test
+    void parse_offsetsAndFractions_matchOffsetDateTime() {
+        for (String s : new String[] {"2021-04-04T03:59:58+02:00", "2021-04-03T21:00:00.5-05:00", "2020-02-29T23:59:59.999999999Z",
+            "1999-12-31T23:59:59.1+00:00", "2022-06-19T03:00:22.621+05:30"}) {
+            assertThat(Rfc3339.parse(s)).as(s).isEqualTo(OffsetDateTime.parse(s).toInstant().toEpochMilli());
+        }
+    }
+
+    @Test
+    void parse_lowerCaseAndSpaceSeparator_accepted() {
+        long expected = Instant.parse("2021-04-04T02:00:00Z").toEpochMilli();
+        assertThat(Rfc3339.parse("2021-04-04t02:00:00z")).isEqualTo(expected);
+        assertThat(Rfc3339.parse("2021-04-04 02:00:00Z")).isEqualTo(expected);
+    }
+
+    @Test
+    void parse_garbage_isInvalid() {
+        for (String s : new String[] {"", "2021-04-04", "2021-04-04T02:00:00", "2021-13-04T02:00:00Z", "2021-02-30T02:00:00Z",
+            "2021-04-04T25:00:00Z", "2021-04-04T02:00:00.Z", "2021-04-04T02:00:00Zjunk", "2021-04-04T02:00:00+0200", "abcd-ef-ghTij:kl:mnZ"}) {
+            assertThat(Rfc3339.parse(s)).as(s).isEqualTo(Rfc3339.INVALID);
+        }
+    }
+
+    @Test
+    void format_wholeSeconds_hasNoFraction_andMillisWhenPresent() {
+        assertThat(Rfc3339.format(Instant.parse("2021-04-04T02:14:00Z").toEpochMilli())).isEqualTo("2021-04-04T02:14:00Z");
+        assertThat(Rfc3339.format(Instant.parse("2021-04-04T02:14:00.007Z").toEpochMilli())).isEqualTo("2021-04-04T02:14:00.007Z");
+        assertThat(Rfc3339.format(Instant.parse("1960-01-01T00:00:00Z").toEpochMilli())).isEqualTo("1960-01-01T00:00:00Z");
+    }
+
+    @Test
+    void format_thenParse_roundTrips() {
+        for (long t = -86_400_000L * 400; t < 86_400_000L * 30000; t += 86_400_000L * 37 + 12_345_678L) {
+            assertThat(Rfc3339.parse(Rfc3339.format(t))).isEqualTo(t);
+            assertThat(Instant.parse(Rfc3339.format(t)).toEpochMilli()).isEqualTo(t);
+        }
+    }
+}
