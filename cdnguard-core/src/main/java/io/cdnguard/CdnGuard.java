@@ -101,7 +101,8 @@ public final class CdnGuard implements AutoCloseable {
      * tracked entry is left as it is.
      *
      * <p>Implementation notes: reads each {@link Exchange} method at most once, classifies with the
-     * allocation-free recogniser, parses freshness only for a 2xx or 304 CDN fetch, reads the coarse
+     * allocation-free recogniser (one pass that also reads the edge location, so no request header
+     * is looked up twice), parses freshness only for a 2xx or 304 CDN fetch, reads the coarse
      * clock once (a volatile read; never the system clock), and adds to the calling thread's stripe
      * of the internal counters: plain single-writer (opaque) adds on a stripe the thread owns, atomic
      * adds on a shared stripe when thread ids collide. A {@link Throwable} from the exchange or its
@@ -133,7 +134,8 @@ public final class CdnGuard implements AutoCloseable {
             req = HeaderSource.EMPTY;
         }
         CharSequence path = e.path();
-        int cls = recognizer.classify(req, e.clientAddress(), path);
+        long classified = recognizer.classifyWithPop(req, e.clientAddress(), path);
+        int cls = CdnRecognizer.classificationOf(classified);
         // Decoded as CdnRecognizer.kind()/cdn() do, without their enum lookups.
         int kind = cls & 0xF;
         if (kind != KIND_CDN) {
@@ -160,7 +162,7 @@ public final class CdnGuard implements AutoCloseable {
             hash = ttl == Counters.NO_TTL ? 0 : Counters.hashPath(path);
         }
         boolean revalidation = status == 304 && e.conditional();
-        long pop = CdnRecognizer.popCode(cls, req);
+        long pop = CdnRecognizer.popOf(classified);
         counters.recordCdn(s, cdn, status, e.responseBytes(), e.durationNanos(), revalidation, ttl, pop, hash, now);
     }
 

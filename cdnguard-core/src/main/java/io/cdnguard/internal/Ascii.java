@@ -111,9 +111,11 @@ final class Ascii {
         if (lowerNeedle.isEmpty()) {
             return from <= end ? from : -1;
         }
-        char first = lowerNeedle.charAt(0);
+        // (c | 0x20) == first holds for both cases of a letter (and for a few other characters),
+        // so it is a cheap filter: regionMatches confirms every candidate, first character included
+        int first = lowerNeedle.charAt(0) | 0x20;
         for (int i = Math.max(0, from); i <= end; i++) {
-            if (lower(s.charAt(i)) == first && regionMatches(s, i, lowerNeedle)) {
+            if ((s.charAt(i) | 0x20) == first && regionMatches(s, i, lowerNeedle)) {
                 return i;
             }
         }

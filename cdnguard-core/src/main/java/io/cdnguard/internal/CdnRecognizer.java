@@ -63,13 +63,21 @@ import java.util.List;
  *
  * <h2>Implementation notes</h2>
  * Immutable after construction: the rules are compiled into final arrays ({@link Cidr} ranges,
- * lower-cased needles) in the constructor, so one instance is shared by all threads without locks.
- * {@link #classify} and {@link #popCode} are allocation-free: header values are read through
+ * lower-cased needles) in the constructor, so one instance is shared by all threads without locks
+ * (lock-free: no field is written after construction, nothing is shared between calls).
+ * {@link #classify}, {@link #classifyWithPop} and {@link #popCode} are allocation-free: header values are read through
  * {@link HeaderSource#get} and scanned in place with {@link CharSequence#charAt} and ASCII
  * case-insensitive comparisons (no {@code toLowerCase}, no regex, no split), and only the first
  * {@link Ascii#MAX_SCAN} (4096) characters of any value are scanned, so work per request is
- * bounded whatever the headers. Neither method throws: malformed values simply do not match, and a
+ * bounded whatever the headers. No method throws: malformed values simply do not match, and a
  * {@link HeaderSource} that throws is treated as having no such header.
+ *
+ * <p>Cost notes (the recording path calls {@link #classifyWithPop} once per exchange): each header
+ * is looked up at most once per call and the POP is taken from the values recognition already
+ * read, the {@code Via} span of the winning CDN included (returned in a {@code long}, 7 bits per
+ * POP character, so no scratch object and no {@code ThreadLocal}); the cheap
+ * {@code User-Agent: Amazon CloudFront} test runs before the shape of {@code X-Amz-Cf-Id}; the
+ * probe substrings are searched reading every other character of the user agent.
  */
 public final class CdnRecognizer {
 
@@ -164,6 +172,56 @@ public final class CdnRecognizer {
      * @return the packed classification
      */
     public int classify(HeaderSource request, CharSequence clientAddress, CharSequence path) {
+        return (int) classify0(request, clientAddress, path, false);
+    }
+
+    /**
+     * Classifies a request and, for a CDN fetch, reads its edge location in the same pass: the
+     * result equals {@link #classify} and {@link #popCode popCode(classify(...), request)} together,
+     * but each header is looked up and scanned once (the POP comes from the values recognition
+     * already holds). Allocation-free, never throws.
+     *
+     * @param request the request headers ({@code null} means none)
+     * @param clientAddress as for {@link #classify}
+     * @param path as for {@link #classify}
+     * @return the packed classification in bits 0..7 ({@link #classificationOf}) and the POP code in
+     *     bits 8..63, 7 bits per character ({@link #popOf})
+     */
+    public long classifyWithPop(HeaderSource request, CharSequence clientAddress, CharSequence path) {
+        return classify0(request, clientAddress, path, true);
+    }
+
+    /** The packed classification of a {@link #classifyWithPop} result. */
+    public static int classificationOf(long classifiedWithPop) {
+        return (int) classifiedWithPop & 0xFF;
+    }
+
+    /** The {@link #popCode} of a {@link #classifyWithPop} result (0 if none). */
+    public static long popOf(long classifiedWithPop) {
+        long p = classifiedWithPop >>> 8;
+        if (p == 0) {
+            return 0;
+        }
+        long code = 0;
+        for (int k = 0; k < 8; k++) {
+            code |= ((p >>> (7 * k)) & 0x7F) << (8 * k);
+        }
+        return code;
+    }
+
+    /**
+     * Packs a classification with a POP code. Every byte of a POP code is an upper-case ASCII letter
+     * or digit (below 0x80), so 7 bits per character hold it exactly.
+     */
+    private static long withPop(int classification, long popCode) {
+        long p = 0;
+        for (int k = 0; k < 8; k++) {
+            p |= ((popCode >>> (8 * k)) & 0x7F) << (7 * k);
+        }
+        return (p << 8) | (classification & 0xFF);
+    }
+
+    private long classify0(HeaderSource request, CharSequence clientAddress, CharSequence path, boolean pop) {
         HeaderSource h = request == null ? HeaderSource.EMPTY : request;
         if (isSelf(path)) {
             return SELF;
@@ -190,13 +248,16 @@ public final class CdnRecognizer {
             }
         }
         if (requireTrust) {
-            return trusted ? matched : DIRECT;
+            if (!trusted) {
+                return DIRECT;
+            }
+            return pop ? withPop(matched, popCode(matched, h)) : matched;
         }
         if (matched >= 0) {
-            return matched;
+            return pop ? withPop(matched, popCode(matched, h)) : matched;
         }
         if (builtIn) {
-            return builtIn(h, ua);
+            return builtIn(h, ua, pop);
         }
         return DIRECT;
     }
@@ -313,7 +374,7 @@ public final class CdnRecognizer {
     }
 
     /** Probe user agents: a prefix dispatched on the first letter, or HAProxy / Cloudflare's monitor anywhere. */
-    private static boolean isProbeAgent(CharSequence ua) {
+    static boolean isProbeAgent(CharSequence ua) {
         int n = Ascii.scanLength(ua);
         int from = 0;
         while (from < n && Ascii.isOws(ua.charAt(from))) {
@@ -357,17 +418,26 @@ public final class CdnRecognizer {
             default:
                 break;
         }
-        // one pass for the two substrings
-        for (int i = from; i < n; i++) {
-            char c = Ascii.lower(ua.charAt(i));
-            if (c == 'h' && Ascii.regionMatches(ua, i, "haproxy")) {
-                return true;
-            }
-            if (c == 'c' && Ascii.regionMatches(ua, i, "cloudflare-traffic-manager")) {
-                return true;
+        // One pass for the two substrings, reading every other character: an occurrence starting at
+        // s covers s and s + 1, one of which is read, so the character read is the needle's first
+        // letter (the occurrence starts there) or its second (it starts one before). c | 0x20 equals
+        // a lower-case letter only for that letter in either case, so the tests are exact.
+        for (int i = from + 1; i < n; i += 2) {
+            int c = ua.charAt(i) | 0x20;
+            if (c == 'h' || c == 'a') {
+                if (Ascii.regionMatches(ua, c == 'h' ? i : i - 1, "haproxy")) {
+                    return true;
+                }
+            } else if (c == 'c' || c == 'l') {
+                if (Ascii.regionMatches(ua, c == 'c' ? i : i - 1, "cloudflare-traffic-manager")) {
+                    return true;
+                }
             }
         }
-        return false;
+        // a start at n - 1 whose second character is past the scanned prefix
+        int last = n - 1;
+        return last >= from && ((last - from) & 1) == 0
+                && (Ascii.regionMatches(ua, last, "haproxy") || Ascii.regionMatches(ua, last, "cloudflare-traffic-manager"));
     }
 
     private boolean matches(int i, HeaderSource h, CharSequence clientAddress) {
@@ -395,35 +465,48 @@ public final class CdnRecognizer {
         return diff == 0;
     }
 
-    private static int builtIn(HeaderSource h, CharSequence ua) {
-        // CloudFront's own headers first: the common case needs no Via scan
-        if (RecognitionHeaders.isIdToken(get(h, "x-amz-cf-id"), 16, 128)
-                || Ascii.trimmedEqualsIgnoreCase(ua, "amazon cloudfront")) {
-            return CDN_PACKED[Cdn.CLOUDFRONT.ordinal()];
+    /**
+     * Built-in recognition; with {@code pop}, also the POP of the CDN found, from the header values
+     * already read (the same sources, in the same order, as {@link #popCode}).
+     */
+    private static long builtIn(HeaderSource h, CharSequence ua, boolean pop) {
+        // CloudFront's own headers first: the common case needs no Via scan. The user agent test is
+        // cheaper than the id's shape, and either decides CloudFront.
+        if (Ascii.trimmedEqualsIgnoreCase(ua, "amazon cloudfront")
+                || RecognitionHeaders.isIdToken(get(h, "x-amz-cf-id"), 16, 128)) {
+            return cdn(Cdn.CLOUDFRONT, pop ? cloudFrontPop(h, null, -1) : 0);
         }
         CharSequence via = get(h, "via");
-        int viaMask = via == null ? 0 : RecognitionHeaders.viaMask(via);
+        long viaScanned = via == null ? 0 : RecognitionHeaders.viaScan(via);
+        int viaMask = RecognitionHeaders.scannedMask(viaScanned);
         CharSequence loop = get(h, "cdn-loop");
         int loopMask = loop == null ? 0 : RecognitionHeaders.cdnLoopMask(loop);
 
         // CloudFront
         if (has(viaMask | loopMask, Cdn.CLOUDFRONT)) {
-            return CDN_PACKED[Cdn.CLOUDFRONT.ordinal()];
+            return cdn(Cdn.CLOUDFRONT, pop ? cloudFrontPop(h, via, viaScanned) : 0);
         }
         // Akamai
         if (RecognitionHeaders.isSmallNumber(get(h, "akamai-origin-hop"), 3)
                 || has(viaMask | loopMask, Cdn.AKAMAI)) {
-            return CDN_PACKED[Cdn.AKAMAI.ordinal()];
+            return cdn(Cdn.AKAMAI, pop ? viaHostCode(via, Cdn.AKAMAI, viaScanned) : 0);
         }
         // Fastly
-        if (!Ascii.isBlank(get(h, "fastly-ff"))
+        CharSequence ff = get(h, "fastly-ff");
+        if (!Ascii.isBlank(ff)
                 || has(loopMask, Cdn.FASTLY)
                 || (!Ascii.isBlank(get(h, "fastly-client-ip")) && RecognitionHeaders.startsWithDigit(get(h, "x-varnish")))) {
-            return CDN_PACKED[Cdn.FASTLY.ordinal()];
+            if (!pop) {
+                return CDN_PACKED[Cdn.FASTLY.ordinal()];
+            }
+            long code = fastlyPop(ff);
+            return cdn(Cdn.FASTLY, code != 0 ? code : fastlyPop(get(h, "x-served-by")));
         }
         // Cloudflare
-        if (RecognitionHeaders.isRayId(get(h, "cf-ray")) || has(loopMask, Cdn.CLOUDFLARE)) {
-            return CDN_PACKED[Cdn.CLOUDFLARE.ordinal()];
+        CharSequence ray = get(h, "cf-ray");
+        if (RecognitionHeaders.isRayId(ray) || has(loopMask, Cdn.CLOUDFLARE)) {
+            return cdn(Cdn.CLOUDFLARE, pop && ray != null
+                    ? RecognitionHeaders.letterSuffixAfterDash(ray, 0, Ascii.scanLength(ray)) : 0);
         }
         // Azure Front Door
         if (RecognitionHeaders.isIdToken(get(h, "x-azure-ref"), 16, 256)
@@ -438,12 +521,40 @@ public final class CdnRecognizer {
         }
         // Varnish and other caches announcing themselves
         if (RecognitionHeaders.startsWithDigit(get(h, "x-varnish")) || has(viaMask | loopMask, Cdn.VARNISH)) {
-            return CDN_PACKED[Cdn.VARNISH.ordinal()];
+            return cdn(Cdn.VARNISH, pop ? viaHostCode(via, Cdn.VARNISH, viaScanned) : 0);
         }
         if (has(loopMask, Cdn.OTHER)) {
             return CDN_PACKED[Cdn.OTHER.ordinal()];
         }
         return DIRECT;
+    }
+
+    private static long cdn(Cdn cdn, long popCode) {
+        int packed = CDN_PACKED[cdn.ordinal()];
+        return popCode == 0 ? packed : withPop(packed, popCode);
+    }
+
+    /**
+     * CloudFront's POP as {@link #popCode} reads it; {@code via} and its {@link RecognitionHeaders#viaScan}
+     * are used when {@code viaScanned >= 0}, else {@code Via} is looked up.
+     */
+    private static long cloudFrontPop(HeaderSource h, CharSequence via, long viaScanned) {
+        long code = RecognitionHeaders.leadingLetters(get(h, "x-amz-cf-pop"));
+        if (code != 0) {
+            return code;
+        }
+        return viaScanned >= 0 ? viaHostCode(via, Cdn.CLOUDFRONT, viaScanned) : viaHostCode(get(h, "via"), Cdn.CLOUDFRONT);
+    }
+
+    /** {@link #viaHostCode(CharSequence, Cdn)} from a {@link RecognitionHeaders#viaScan} of {@code via}, without rescanning. */
+    private static long viaHostCode(CharSequence via, Cdn cdn, long viaScanned) {
+        if (via == null || (RecognitionHeaders.scannedMask(viaScanned) & RecognitionHeaders.bit(cdn)) == 0) {
+            return 0; // no entry of that CDN: a rescan would find no span either
+        }
+        if (RecognitionHeaders.scannedSpanCdn(viaScanned) != cdn.ordinal()) {
+            return viaHostCode(via, cdn); // not the span kept (cannot happen in recognition order)
+        }
+        return hostCodeOf(via, cdn, RecognitionHeaders.scannedSpan(viaScanned));
     }
 
     private static boolean has(int mask, Cdn cdn) {
@@ -488,6 +599,10 @@ public final class CdnRecognizer {
         if (span == RecognitionHeaders.NO_SPAN) {
             return 0;
         }
+        return hostCodeOf(via, cdn, span);
+    }
+
+    private static long hostCodeOf(CharSequence via, Cdn cdn, long span) {
         int from = (int) (span >>> 32);
         int to = (int) span;
         if (cdn == Cdn.CLOUDFRONT) {

@@ -21,9 +21,12 @@ package io.cdnguard.internal;
  *
  * <p>{@link #summarize} reads a field in a single pass and returns everything freshness needs from
  * it packed in one {@code long}: whether it decides (and how), the lifetime, and the
- * stale-while-revalidate / stale-if-error values. Stateless: it scans at most the first
- * {@link Ascii#MAX_SCAN} characters once and allocates nothing, so a 64 KiB header with thousands of
- * directives costs bounded work.
+ * stale-while-revalidate / stale-if-error values. Stateless and lock-free (its only fields are
+ * constants and two character-class tables filled in the static initializer and never written
+ * again, published by class initialisation): it scans at most the first {@link Ascii#MAX_SCAN}
+ * characters once and allocates nothing, so a 64 KiB header with thousands of directives costs
+ * bounded work. Names shorter than 7 characters or not starting with {@code m}, {@code n},
+ * {@code p} or {@code s} are skipped without comparison.
  */
 final class FreshnessDirectives {
 
@@ -101,7 +104,7 @@ final class FreshnessDirectives {
             int nameStart = i;
             while (i < n) {
                 c = s.charAt(i);
-                if (c == ',' || c == '=' || c == ';' || Ascii.isOws(c)) {
+                if (c < 128 && NAME_END[c]) {
                     break;
                 }
                 i++;
@@ -146,7 +149,7 @@ final class FreshnessDirectives {
                     int start = i;
                     while (i < n) {
                         c = s.charAt(i);
-                        if (c == ',' || c == ';' || Ascii.isOws(c)) {
+                        if (c < 128 && VALUE_END[c]) {
                             break;
                         }
                         i++;
@@ -217,6 +220,19 @@ final class FreshnessDirectives {
         return UNDECIDED | stale;
     }
 
+    /** Characters that end a directive name: {@code , = ;} and OWS. One table load per character. */
+    private static final boolean[] NAME_END = new boolean[128];
+    /** Characters that end an unquoted value: {@code , ;} and OWS. */
+    private static final boolean[] VALUE_END = new boolean[128];
+
+    static {
+        for (char c : new char[] {',', ';', ' ', '\t'}) {
+            NAME_END[c] = true;
+            VALUE_END[c] = true;
+        }
+        NAME_END['='] = true;
+    }
+
     private static final int D_OTHER = 0;
     private static final int D_NO_STORE = 1;
     private static final int D_PRIVATE = 2;
@@ -229,7 +245,16 @@ final class FreshnessDirectives {
     private static final int D_SIE = 7;
 
     private static int directive(CharSequence s, int from, int to) {
-        switch (to - from) {
+        int len = to - from;
+        if (len < 7) {
+            return D_OTHER; // e.g. public: the shortest known name (max-age, private) has 7 characters
+        }
+        // every known name starts with m, p, n or s: others need no comparison
+        int first = s.charAt(from) | 0x20;
+        if (first != 'm' && first != 'p' && first != 'n' && first != 's') {
+            return D_OTHER;
+        }
+        switch (len) {
             case 7:
                 if (Ascii.equalsIgnoreCase(s, from, to, "max-age")) {
                     return D_MAX_AGE;

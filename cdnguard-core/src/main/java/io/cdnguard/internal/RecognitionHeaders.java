@@ -7,10 +7,13 @@ import io.cdnguard.Cdn;
  * entries (RFC 9110 section 7.6.3), {@code CDN-Loop} ids (RFC 8586), the shape of CDN request-id
  * headers, and POP codes.
  *
- * <p>Stateless, total and allocation-free: values are scanned with {@link CharSequence#charAt},
- * only their first {@link Ascii#MAX_SCAN} characters, and results are returned as primitives
- * (bit masks over {@link Cdn#ordinal()}, spans packed as {@code (start << 32) | end}, POP codes
- * packed as up to 8 ASCII bytes).
+ * <p>Stateless, total, lock-free and allocation-free: values are scanned with
+ * {@link CharSequence#charAt}, only their first {@link Ascii#MAX_SCAN} characters, and results are
+ * returned as primitives (bit masks over {@link Cdn#ordinal()}, spans packed as
+ * {@code (start << 32) | end}, a {@code Via} scan's mask and span packed together by
+ * {@link #viaScan}, POP codes packed as up to 8 ASCII bytes). The only field besides constants is a
+ * character-class table filled in the static initializer and never written again, so the class
+ * initialisation publishes it safely to every thread.
  */
 final class RecognitionHeaders {
 
@@ -33,6 +36,45 @@ final class RecognitionHeaders {
     }
 
     /**
+     * The CDNs named by a {@code Via} value and, in the same pass, the received-by span of the
+     * first entry of the first CDN in recognition order among CloudFront, Akamai and Varnish that it
+     * names (the only CDNs whose POP comes from {@code Via}), so the winner's POP needs no second
+     * scan. Decode with {@link #scannedMask}, {@link #scannedSpanCdn} and {@link #scannedSpan}.
+     */
+    static long viaScan(CharSequence via) {
+        return scanVia(via, WANT_MASK_AND_SPAN);
+    }
+
+    /** The CDN mask of a {@link #viaScan} result. */
+    static int scannedMask(long scanned) {
+        return (int) scanned & 0xFF;
+    }
+
+    /** The CDN ordinal whose span a {@link #viaScan} result holds, or -1. */
+    static int scannedSpanCdn(long scanned) {
+        return ((int) (scanned >>> 8) & 0xF) - 1;
+    }
+
+    /** The span (as {@link #viaReceivedBy} returns it) of a {@link #viaScan} result that holds one. */
+    static long scannedSpan(long scanned) {
+        return ((scanned >>> 16) & 0xFFFF) << 32 | ((scanned >>> 32) & 0xFFFF);
+    }
+
+    private static final int WANT_MASK = -1;
+    private static final int WANT_MASK_AND_SPAN = -2;
+
+    /** Rank of a CDN for the span {@link #viaScan} keeps (lower wins), or -1 if its POP is not in Via. */
+    private static int spanRank(int cdn) {
+        if (cdn == CLOUDFRONT) {
+            return 0;
+        }
+        if (cdn == AKAMAI) {
+            return 1;
+        }
+        return cdn == VARNISH ? 2 : -1;
+    }
+
+    /**
      * The received-by span of the first {@code Via} entry attributed to {@code cdn}, or
      * {@link #NO_SPAN}.
      */
@@ -43,12 +85,17 @@ final class RecognitionHeaders {
     /**
      * One pass over the {@code Via} entries. Each entry is
      * {@code received-protocol RWS received-by [RWS comment]}; entries are separated by commas
-     * outside comments. With {@code want < 0} returns the mask of CDNs seen, else the received-by
-     * span of the first entry attributed to CDN ordinal {@code want}.
+     * outside comments. With {@link #WANT_MASK} returns the mask of CDNs seen, with
+     * {@link #WANT_MASK_AND_SPAN} the {@link #viaScan} result, else the received-by span of the first
+     * entry attributed to CDN ordinal {@code want}.
      */
     private static long scanVia(CharSequence s, int want) {
         int n = Ascii.scanLength(s);
         int mask = 0;
+        int spanCdn = -1;
+        int spanRank = Integer.MAX_VALUE;
+        int spanStart = 0;
+        int spanEnd = 0;
         int i = 0;
         while (i < n) {
             // skip separators
@@ -108,12 +155,28 @@ final class RecognitionHeaders {
             }
             if (want < 0) {
                 mask |= 1 << cdn;
+                int rank = spanRank(cdn);
+                if (want == WANT_MASK_AND_SPAN && rank >= 0 && rank < spanRank) {
+                    spanRank = rank;
+                    spanCdn = cdn;
+                    spanStart = byStart;
+                    spanEnd = byEnd;
+                }
             } else if (cdn == want) {
                 return ((long) byStart << 32) | byEnd;
             }
         }
+        if (want == WANT_MASK_AND_SPAN) {
+            return mask | (long) (spanCdn + 1) << 8 | (long) spanStart << 16 | (long) spanEnd << 32;
+        }
         return want < 0 ? mask : NO_SPAN;
     }
+
+    private static final int CLOUDFRONT = Cdn.CLOUDFRONT.ordinal();
+    private static final int AKAMAI = Cdn.AKAMAI.ordinal();
+    private static final int AZURE = Cdn.AZURE.ordinal();
+    private static final int GOOGLE = Cdn.GOOGLE.ordinal();
+    private static final int VARNISH = Cdn.VARNISH.ordinal();
 
     /** The CDN ordinal a single Via entry names, or -1 (a corporate proxy, a plain server). */
     private static int viaEntryCdn(CharSequence s, int byStart, int byEnd, int cStart, int cEnd) {
@@ -121,16 +184,16 @@ final class RecognitionHeaders {
             return Cdn.CLOUDFRONT.ordinal();
         }
         if (Ascii.indexOfIgnoreCase(s, cStart, cEnd, "akamaighost") >= 0 || Ascii.indexOfIgnoreCase(s, byStart, byEnd, "akamai") >= 0) {
-            return Cdn.AKAMAI.ordinal();
+            return AKAMAI;
         }
         if (Ascii.equalsIgnoreCase(s, byStart, byEnd, "azure")) {
-            return Cdn.AZURE.ordinal();
+            return AZURE;
         }
         if (Ascii.equalsIgnoreCase(s, byStart, byEnd, "google")) {
-            return Cdn.GOOGLE.ordinal();
+            return GOOGLE;
         }
         if (Ascii.indexOfIgnoreCase(s, byStart, byEnd, "varnish") >= 0 || Ascii.indexOfIgnoreCase(s, cStart, cEnd, "varnish") >= 0) {
-            return Cdn.VARNISH.ordinal();
+            return VARNISH;
         }
         return -1;
     }
@@ -232,11 +295,20 @@ final class RecognitionHeaders {
         }
         for (int i = from; i < to; i++) {
             char c = s.charAt(i);
-            if (!(Ascii.isAlnum(c) || c == '+' || c == '/' || c == '=' || c == '_' || c == '-')) {
+            if (c >= 128 || !ID_CHARS[c]) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** {@code [A-Za-z0-9+/=_-]}: one table load per character instead of a chain of ranges. */
+    private static final boolean[] ID_CHARS = new boolean[128];
+
+    static {
+        for (char c = 0; c < 128; c++) {
+            ID_CHARS[c] = Ascii.isAlnum(c) || c == '+' || c == '/' || c == '=' || c == '_' || c == '-';
+        }
     }
 
     /** Whether a trimmed value is 1 to {@code maxDigits} ASCII digits ({@code Akamai-Origin-Hop}). */
