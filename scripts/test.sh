@@ -33,5 +33,8 @@ echo "test.sh: $(java -version 2>&1 | head -1); $(mvn -v 2>/dev/null | head -1);
 # install (not just verify) so the sample jars land in samples/*/target/ for the README's first command.
 mvn -B -ntp install "$@"
 
+# Smoke pass of the JMH suite: every benchmark once, no timing asserted, so the suite never rots.
+bash benchmarks/smoke.sh
+
 # Alert rules for a fleet: promtool check rules + promtool test rules.
 bash samples/prometheus/test-rules.sh
