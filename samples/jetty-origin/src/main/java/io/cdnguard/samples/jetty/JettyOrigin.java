@@ -17,6 +17,7 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -348,10 +349,43 @@ public final class JettyOrigin implements AutoCloseable {
             if (cc != null && maxAgeOverride >= 0) {
                 cc = "public, max-age=" + maxAgeOverride;
             }
-            if (cc != null) {
-                ((HttpServletResponse) response).setHeader("Cache-Control", cc);
+            if (cc == null) {
+                chain.doFilter(request, response);
+                return;
             }
-            chain.doFilter(request, response);
+            HttpServletResponse res = (HttpServletResponse) response;
+            res.setHeader("Cache-Control", cc);
+            chain.doFilter(request, new NotModifiedKeepsHeaders(res));
+        }
+    }
+
+    /**
+     * Jetty's default servlet answers a matching conditional GET with {@code sendError(304)}, which
+     * clears the headers set before it, {@code Cache-Control} included. A 304 must carry the
+     * headers that refresh the cached copy (RFC 9111, 4.3.4), and cdnguard reads the copy's new
+     * lifetime from it, so send 304 as a plain status instead.
+     */
+    static final class NotModifiedKeepsHeaders extends HttpServletResponseWrapper {
+        NotModifiedKeepsHeaders(HttpServletResponse response) {
+            super(response);
+        }
+
+        @Override
+        public void sendError(int sc) throws IOException {
+            if (sc == SC_NOT_MODIFIED) {
+                setStatus(sc);
+            } else {
+                super.sendError(sc);
+            }
+        }
+
+        @Override
+        public void sendError(int sc, String msg) throws IOException {
+            if (sc == SC_NOT_MODIFIED) {
+                setStatus(sc);
+            } else {
+                super.sendError(sc, msg);
+            }
         }
     }
 

@@ -53,6 +53,9 @@ class JettyOriginTest {
                 "X-Amz-Cf-Id", "d4e5f6==", "If-None-Match", etag);
         assertThat(revalidated.statusCode()).isEqualTo(304);
         assertThat(revalidated.body()).isEmpty();
+        // RFC 9111 4.3.4: the 304 refreshes the CDN's copy with the headers it carries; without
+        // Cache-Control cdnguard would see an uncacheable answer and stop tracking the copy's expiry.
+        assertThat(revalidated.headers().firstValue("cache-control")).hasValue("public, max-age=3600");
 
         HttpResponse<byte[]> head = send("HEAD", base + "/logo.svg");
         assertThat(head.statusCode()).isEqualTo(200);
@@ -71,6 +74,7 @@ class JettyOriginTest {
         awaitCdnFetches(2);
         assertThat(origin.guard().snapshot().cdnFetches(Cdn.CLOUDFRONT, StatusClass.SUCCESS)).isEqualTo(1);
         assertThat(origin.guard().snapshot().revalidations(Cdn.CLOUDFRONT)).isEqualTo(1);
+        assertThat(origin.guard().snapshot().freshness().count()).as("the 200 and the 304 both carry a lifetime").isEqualTo(2);
         HttpResponse<byte[]> metrics = send("GET", base + "/cdnguard/metrics");
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.headers().firstValue("cache-control")).hasValue("no-store");
