@@ -440,12 +440,15 @@ if [ "$SCENARIO" = all ] || [ "$SCENARIO" = incident ]; then
         for o in origin-a origin-b; do
             check_of "$o" cdn-traffic
             case "$CMSG" in warming\ up:*|"") return 1 ;; esac
+            # cache-refetch must be judging refetches; it may still be learning this origin's normal
+            # refetch ratio (it needs 50 copies to come due first, and with a CDN that refetches on
+            # time that can take longer than the lab's warm-up): it then detects with 3 nats more.
             check_of "$o" cache-refetch
-            [ "$CMSG" = "refetches as expected" ] || [ "$CST" != UP ] || return 1
+            case "$CMSG" in "refetches as expected"*) ;; *) [ "$CST" != UP ] || return 1 ;; esac
         done
     }
     if wait_for "$WARMUP_TIMEOUT" learned; then
-        tl "cdnguard has finished warming up on both origins: cdn-traffic has learned the normal CDN fetch rate, cache-refetch the normal refetch ratio"
+        tl "cdnguard has finished warming up on both origins: cdn-traffic has learned the normal CDN fetch rate, cache-refetch is judging refetches"
     else
         fail "cdnguard did not finish warming up within $WARMUP_TIMEOUT s"
     fi
