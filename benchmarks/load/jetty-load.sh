@@ -21,6 +21,15 @@ THREADS="${THREADS:-2}"
 CONNECTIONS="${CONNECTIONS:-32}"
 ASSET="${ASSET:-/app.js}"
 JAVA_OPTS="${JAVA_OPTS:--Xms256m -Xmx256m -XX:+UseParallelGC}"
+# PIN=1 (default on a machine with 2+ CPUs): the origin runs on CPU 0 and wrk on CPU 1
+# (taskset), so the two do not take each other's core and the run measures the origin, not the
+# scheduler. PIN=0 lets them float.
+PIN="${PIN:-auto}"
+if [[ "$PIN" == auto ]]; then
+    if [[ "$(nproc)" -ge 2 ]] && command -v taskset >/dev/null 2>&1; then PIN=1; else PIN=0; fi
+fi
+ORIGIN_CPU=(); WRK_CPU=()
+if [[ "$PIN" == 1 ]]; then ORIGIN_CPU=(taskset -c 0); WRK_CPU=(taskset -c 1); fi
 
 PIDS=()
 WORK="$(mktemp -d -t cdnguard-jetty-load.XXXXXX)"
@@ -54,7 +63,7 @@ start_origin() {
     local log="$WORK/$name.log"
     : >"$log"
     # shellcheck disable=SC2086
-    java $JAVA_OPTS -jar "$JAR" --host 127.0.0.1 --port 0 "$@" >"$log" 2>&1 &
+    "${ORIGIN_CPU[@]}" java $JAVA_OPTS -jar "$JAR" --host 127.0.0.1 --port 0 "$@" >"$log" 2>&1 &
     PIDS+=("$!")
     local pid="$!"
     ORIGIN_PID="$pid"
@@ -79,7 +88,7 @@ drive() {
     local t0=0
     if [[ -n "${3:-}" ]]; then t0="$(cpu_ticks "$3")"; fi
     local out
-    out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2" --latency \
+    out="$("${WRK_CPU[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2" --latency \
         -H 'User-Agent: Amazon CloudFront' \
         -H 'X-Amz-Cf-Id: Lxk3dNDgQX9s9YwqJ3M8H0bGq4oJm0HkfPCxzyMUvDvH6wW4n8ZqGA==' \
         -H 'Via: 1.1 5d8f1e0c2b7a9e3d.cloudfront.net (CloudFront)' \
@@ -106,7 +115,7 @@ start_origin without --no-cdnguard
 PORT_WITHOUT="$PORT"; PID_WITHOUT="$ORIGIN_PID"
 
 echo "jetty-origin load: $RUNS x $DURATION per variant, wrk -t$THREADS -c$CONNECTIONS, GET $ASSET with CloudFront headers"
-echo "java: $(java -version 2>&1 | head -n1); JAVA_OPTS=$JAVA_OPTS; cpus: $(nproc)"
+echo "java: $(java -version 2>&1 | head -n1); JAVA_OPTS=$JAVA_OPTS; cpus: $(nproc); pinned (origin CPU 0, wrk CPU 1): $PIN"
 echo "warming up both ($WARMUP each)..."
 drive "$PORT_WITH" "$WARMUP" >/dev/null
 drive "$PORT_WITHOUT" "$WARMUP" >/dev/null

@@ -22,6 +22,15 @@ PATH_UNDER_TEST=${PATH_UNDER_TEST:-/app.js}
 PORT_ON=${PORT_ON:-18080}
 PORT_OFF=${PORT_OFF:-18081}
 JAVA_OPTS=${JAVA_OPTS:--Xmx256m}
+# PIN=1 (default on a machine with 2+ CPUs): the origin runs on CPU 0 and wrk on CPU 1
+# (taskset), so the two do not take each other's core and the run measures the origin, not the
+# scheduler. PIN=0 lets them float.
+PIN="${PIN:-auto}"
+if [[ "$PIN" == auto ]]; then
+    if [[ "$(nproc)" -ge 2 ]] && command -v taskset >/dev/null 2>&1; then PIN=1; else PIN=0; fi
+fi
+ORIGIN_CPU=(); WRK_CPU=()
+if [[ "$PIN" == 1 ]]; then ORIGIN_CPU=(taskset -c 0); WRK_CPU=(taskset -c 1); fi
 BUILD_DIR=${BUILD_DIR:-target}
 JAR=samples/netty-origin/$BUILD_DIR/cdnguard-netty-origin.jar
 
@@ -62,7 +71,7 @@ start() { # port, name, extra args...
   local port=$1 name=$2
   shift 2
   # shellcheck disable=SC2086
-  java $JAVA_OPTS -jar "$JAR" --host 127.0.0.1 --port "$port" --name "$name" "$@" >"$LOGDIR/$name.log" 2>&1 &
+  "${ORIGIN_CPU[@]}" java $JAVA_OPTS -jar "$JAR" --host 127.0.0.1 --port "$port" --name "$name" "$@" >"$LOGDIR/$name.log" 2>&1 &
   PIDS+=("$!")
   for _ in $(seq 1 100); do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
@@ -83,7 +92,7 @@ HEADERS=(-H "User-Agent: Amazon CloudFront"
 # Runs wrk in the background and waits for it (so that a signal stops it at once); sets RPS and P99 (ms).
 WRK_PID=
 load() { # port, seconds
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2"s --latency "${HEADERS[@]}" "http://127.0.0.1:$1$PATH_UNDER_TEST" \
+  "${WRK_CPU[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2"s --latency "${HEADERS[@]}" "http://127.0.0.1:$1$PATH_UNDER_TEST" \
     >"$LOGDIR/wrk.out" 2>&1 &
   WRK_PID=$!
   wait "$WRK_PID"
@@ -101,7 +110,7 @@ load() { # port, seconds
 start "$PORT_ON" origin-cdnguard
 start "$PORT_OFF" origin-plain --no-cdnguard
 
-echo "netty-load: warming up ($WARMUP s each)" >&2
+echo "netty-load: warming up ($WARMUP s each); pinned (origin CPU 0, wrk CPU 1): $PIN" >&2
 load "$PORT_OFF" "$WARMUP"
 load "$PORT_ON" "$WARMUP"
 
