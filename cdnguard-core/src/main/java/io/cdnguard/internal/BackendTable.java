@@ -2,6 +2,7 @@ package io.cdnguard.internal;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,8 +14,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *
  * <p>The expected backends get rows {@code 0..expected-1} at construction, in declaration order;
  * unknown names get the next rows as first seen, until {@code maxUnknown} rows are taken; after
- * that, {@link #rowOf} returns -1 and the caller counts an overflow. Memory is fixed at
- * construction whatever names are recorded.
+ * that, {@link #rowOf} returns -1 and the caller counts an overflow. An unknown name longer than
+ * 256 characters is never kept (overflow too), so the names held are bounded
+ * in number and in length whatever is recorded.
  *
  * <p>Implementation notes: lookups are lock-free and allocation-free: an open-addressed table of
  * immutable {@link Entry} objects, at most half full, probed linearly from the name's (cached)
@@ -26,6 +28,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * the loser's row stays unused, so in that race the effective cap is one lower.
  */
 public final class BackendTable {
+
+    /** Unknown backend names longer than this are never tracked (counted as overflow): 256 chars. */
+    static final int MAX_UNKNOWN_NAME = 256;
 
     /** One backend: name, row, whether it was expected. Immutable. */
     public static final class Entry {
@@ -56,6 +61,21 @@ public final class BackendTable {
     }
 
     private final AtomicReferenceArray<Entry> slots;
+    /** Entries published so far (incremented after the CAS that publishes one); read by {@link #entries}. */
+    private final AtomicInteger published = new AtomicInteger();
+    /** The last {@link #entries} result and the published count it was built at; evaluation side. */
+    private volatile Listing listing;
+
+    /** An immutable list of entries as of a published count. */
+    private static final class Listing {
+        final int count;
+        final List<Entry> entries;
+
+        Listing(int count, List<Entry> entries) {
+            this.count = count;
+            this.entries = entries;
+        }
+    }
     private final int mask;
     private final int expectedCount;
     private final int maxUnknown;
@@ -105,6 +125,9 @@ public final class BackendTable {
     }
 
     private int insert(String name, int fromIdx) {
+        if (name.length() > MAX_UNKNOWN_NAME) {
+            return -1; // an absurd name is counted as overflow, never kept
+        }
         int reserved;
         do {
             reserved = unknown.get();
@@ -116,6 +139,7 @@ public final class BackendTable {
         for (int i = 0; i <= mask; i++) {
             int idx = (fromIdx + i) & mask;
             if (slots.compareAndSet(idx, null, mine)) {
+                published.incrementAndGet();
                 return mine.row;
             }
             Entry e = slots.get(idx);
@@ -144,14 +168,23 @@ public final class BackendTable {
         int h = spread(entry.name.hashCode());
         for (int i = 0; i <= mask; i++) {
             if (slots.compareAndSet((h + i) & mask, null, entry)) {
+                published.incrementAndGet();
                 return;
             }
         }
         throw new IllegalStateException("backend table full");
     }
 
-    /** Every entry, by row (expected first in declaration order, then unknown as first seen). */
+    /**
+     * Every entry, by row (expected first in declaration order, then unknown as first seen):
+     * unmodifiable, and the same list again until an entry is added.
+     */
     public List<Entry> entries() {
+        int count = published.get();
+        Listing l = listing;
+        if (l != null && l.count == count) {
+            return l.entries; // nothing published since: the same immutable list
+        }
         List<Entry> list = new ArrayList<>();
         for (int i = 0; i <= mask; i++) {
             Entry e = slots.get(i);
@@ -160,7 +193,9 @@ public final class BackendTable {
             }
         }
         list.sort(Comparator.comparingInt(e -> e.row));
-        return list;
+        List<Entry> result = Collections.unmodifiableList(list);
+        listing = new Listing(count, result);
+        return result;
     }
 
     static int spread(int h) {

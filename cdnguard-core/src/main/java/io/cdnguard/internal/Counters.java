@@ -46,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * Fixed at construction: {@code 2n} stripes of {@code 137 + maxPops + 10 × (expected +
  * maxUnknownBackends)} longs (841 longs, 6.7 KiB, with the defaults; {@code n} = 4 on 2 cores, so
  * 54 KiB; at most 64 + 64 stripes, 860 KiB, on 32 or more cores), plus the ring of {@code
- * windowBuckets × 12} longs (34.6 KiB for 360 buckets), plus the two tables (a few KiB). A snapshot
- * allocates about twice the ring plus one stripe.
+ * windowBuckets × 12} longs (34.6 KiB for 360 buckets) and the published copy of the closed buckets'
+ * counts (as much again), plus the two tables (a few KiB). A snapshot allocates about one stripe; a
+ * rotation copies one or two chunks of 16 buckets.
  *
  * <h2>Implementation notes</h2>
  * <ul>
@@ -64,8 +65,14 @@ import org.slf4j.LoggerFactory;
  *       recording path never reads the system clock.
  *   <li>{@link #ring}, {@link #head}, {@link #bucketStart}: written only by the single ticker (the
  *       {@link #ticking} flag is taken with a CAS; a second concurrent ticker returns at once) inside
- *       the write mode of {@link #lock}. {@link #snapshot} reads them under an optimistic stamp of
- *       {@link #lock} and retries if a rotation intervened; recording threads never touch either.
+ *       the write mode of {@link #lock}; recording threads never touch either. After each rotation
+ *       the ticker publishes an immutable {@link Closed} (volatile {@link #closed}): the closed
+ *       buckets' counts in copy-on-write chunks, the current bucket's start and opening boundary.
+ *       {@link #snapshot} reads only that one reference, so it never waits or retries, and shares
+ *       the chunks instead of copying the ring.
+ *   <li>Snapshots sum only the stripes ever written to ({@link #used}): an owned stripe once
+ *       claimed, a shared one once its {@link #SHARED_USED} flag is set (volatile, before the first
+ *       write through it, by the slow path that hands out shared stripes).
  *   <li>Looser guarantees: a record racing a rotation may land in the bucket after the one its
  *       exchange ended in (the boundary sum reads stripe by stripe). A snapshot is not an atomic cut
  *       across cells: a record racing it may be in one of its totals and not yet in another; each
@@ -94,6 +101,8 @@ public final class Counters {
     static final int ATOMIC_FLAG = 0;
     /** A cell in the leading padding of shared stripes: sampling counter for the dead-owner check. */
     static final int RECLAIM_SAMPLE = 8;
+    /** A cell in the leading padding of shared stripes: set to 1 (and never reset) before the stripe's first write. */
+    static final int SHARED_USED = 9;
 
     // Stripe layout (indices into each stripe's long[]).
     static final int CDN_FETCH = PAD;                         // [cdn][status class]
@@ -156,6 +165,12 @@ public final class Counters {
     private final StampedLock lock = new StampedLock();
     /** Bucket boundaries: slot {@code r mod windowBuckets} holds the cumulative window vector at the start of bucket r. */
     private final long[] ring;
+    /**
+     * The closed buckets' counts as snapshots see them, replaced (never changed) by each rotation:
+     * copy-on-write per chunk of {@value #CHUNK} buckets, so a rotation copies one or two chunks, not
+     * the window, and a snapshot shares them without copying.
+     */
+    private volatile Closed closed;
     /** The number of the current bucket. */
     private long head;
     /** The start of the current bucket, epoch millis, aligned to {@code bucketMillis}. */
@@ -211,6 +226,33 @@ public final class Counters {
         this.ring = new long[windowBuckets * W];
         this.coarseNow = startMillis;
         this.bucketStart = Math.floorDiv(startMillis, bucketMillis) * bucketMillis;
+        long[][] chunks = new long[(windowBuckets + CHUNK - 1) / CHUNK][];
+        for (int i = 0; i < chunks.length; i++) {
+            chunks[i] = new long[CHUNK * W];
+        }
+        this.closed = new Closed(0, bucketStart, chunks, new long[W]);
+    }
+
+    /** Buckets per copy-on-write chunk of {@link Closed#chunks}. */
+    static final int CHUNK = 16;
+
+    /**
+     * What a snapshot needs of the window's history, immutable once published: the current bucket's
+     * number and start, its opening boundary, and each closed bucket's counts (bucket {@code r} at
+     * slot {@code r mod windowBuckets}, clamped at 0) in chunks shared between successive states.
+     */
+    static final class Closed {
+        final long head;
+        final long start;
+        final long[][] chunks;
+        final long[] opening;
+
+        Closed(long head, long start, long[][] chunks, long[] opening) {
+            this.head = head;
+            this.start = start;
+            this.chunks = chunks;
+            this.opening = opening;
+        }
     }
 
     // ------------------------------------------------------------------ recording (hot path)
@@ -244,7 +286,22 @@ public final class Counters {
                 return owned[i];
             }
         }
-        return shared[i];
+        long[] s = shared[i];
+        if (s[SHARED_USED] == 0) {
+            CELLS.setVolatile(s, SHARED_USED, 1L); // once: snapshots skip shared stripes never used
+        }
+        return s;
+    }
+
+    /**
+     * Whether stripe {@code i} of {@link #stripes} was ever written to: an owned stripe once claimed
+     * (its owner is set by CAS before its first write and never reset to null), a shared one once
+     * its {@link #SHARED_USED} flag is set (before its first write). Stripes never written to are
+     * all zeros, so the sums skip them.
+     */
+    private boolean used(int i) {
+        int n = owned.length;
+        return i < n ? owners.get(i) != null : (long) CELLS.getVolatile(shared[i - n], SHARED_USED) != 0;
     }
 
     /** The coarse clock as the last {@link #tick} set it; a volatile read. */
@@ -467,17 +524,49 @@ public final class Counters {
             }
             // A jump beyond the window leaves every slot equal, so advancing head by n is equivalent
             // and keeps head far from overflow.
+            long oldHead = head;
             head += n;
             bucketStart = newStart;
+            publishClosed(oldHead);
         } finally {
             lock.unlockWrite(stamp);
         }
     }
 
+    /**
+     * Publishes the counts of the buckets closed since {@code oldHead} (those still in the window),
+     * copying only the chunks they fall in. Ticker only, after the ring was written.
+     */
+    private void publishClosed(long oldHead) {
+        Closed c = closed;
+        long[][] chunks = c.chunks.clone();
+        boolean[] copied = new boolean[chunks.length];
+        for (long r = Math.max(oldHead, head - windowBuckets + 1); r < head; r++) {
+            int slot = (int) Math.floorMod(r, (long) windowBuckets);
+            int next = (int) Math.floorMod(r + 1, (long) windowBuckets);
+            int ch = slot / CHUNK;
+            if (!copied[ch]) {
+                chunks[ch] = chunks[ch].clone();
+                copied[ch] = true;
+            }
+            long[] dst = chunks[ch];
+            int o = (slot % CHUNK) * W;
+            for (int k = 0; k < W; k++) {
+                dst[o + k] = Math.max(0, ring[next * W + k] - ring[slot * W + k]);
+            }
+        }
+        int h = (int) Math.floorMod(head, (long) windowBuckets);
+        closed = new Closed(head, bucketStart, chunks, java.util.Arrays.copyOfRange(ring, h * W, h * W + W));
+    }
+
     /** Sums the window-relevant cells over the stripes into {@code out}. */
     private void liveWindow(long[] out) {
         java.util.Arrays.fill(out, 0);
-        for (long[] s : stripes) {
+        for (int si = 0; si < stripes.length; si++) {
+            if (!used(si)) {
+                continue;
+            }
+            long[] s = stripes[si];
             for (int c = 0; c < NC; c++) {
                 for (int sc = 0; sc < NS; sc++) {
                     out[W_CDN + sc] += (long) CELLS.getOpaque(s, CDN_FETCH + c * NS + sc);
@@ -496,7 +585,11 @@ public final class Counters {
 
     private long[] sumStripes() {
         long[] t = new long[stripes[0].length];
-        for (long[] s : stripes) {
+        for (int si = 0; si < stripes.length; si++) {
+            if (!used(si)) {
+                continue;
+            }
+            long[] s = stripes[si];
             for (int i = PAD; i < t.length - PAD; i++) {
                 t[i] += (long) CELLS.getOpaque(s, i);
             }
@@ -522,45 +615,20 @@ public final class Counters {
     }
 
     /**
-     * An immutable snapshot of every counter. Never blocks recording; retries (and after a few
-     * tries, briefly waits) only if a rotation intervenes.
+     * An immutable snapshot of every counter. Never blocks recording or the ticker: it reads the
+     * published window state (one volatile read; the closed buckets' counts are shared with it,
+     * not copied), sums the stripes that were ever written to, and derives the current bucket.
      */
     public GuardSnapshotImpl snapshot() {
-        long h;
-        long start;
-        long[] ringCopy;
-        long[] totals;
-        long now;
-        for (int attempt = 0; ; attempt++) {
-            boolean pessimistic = attempt >= 8;
-            long stamp = pessimistic ? lock.readLock() : lock.tryOptimisticRead();
-            try {
-                h = head;
-                start = bucketStart;
-                now = coarseNow;
-                ringCopy = ring.clone();
-                totals = sumStripes();
-            } finally {
-                if (pessimistic) {
-                    lock.unlockRead(stamp);
-                }
-            }
-            if (pessimistic || stamp != 0 && lock.validate(stamp)) {
-                break;
-            }
-        }
+        Closed c = closed;
+        long now = coarseNow;
+        long[] totals = sumStripes();
         long[] live = new long[W];
         windowOf(totals, live);
-        long[] perBucket = new long[windowBuckets * W];
-        for (int i = 0; i < windowBuckets; i++) {
-            int upper = i == 0 ? -1 : (int) Math.floorMod(h - i + 1, (long) windowBuckets);
-            int lower = (int) Math.floorMod(h - i, (long) windowBuckets);
-            for (int c = 0; c < W; c++) {
-                long hi = upper < 0 ? live[c] : ringCopy[upper * W + c];
-                perBucket[i * W + c] = Math.max(0, hi - ringCopy[lower * W + c]);
-            }
+        for (int k = 0; k < W; k++) {
+            live[k] = Math.max(0, live[k] - c.opening[k]);
         }
-        WindowImpl window = new WindowImpl(bucketMillis, windowBuckets, start, perBucket);
+        WindowImpl window = new WindowImpl(bucketMillis, windowBuckets, c.start, live, c.chunks, c.head);
         CacheExpiry exp = GuardSnapshotImpl.EMPTY_EXPIRY;
         if (expiry != null) {
             try {
@@ -573,6 +641,27 @@ public final class Counters {
             }
         }
         return new GuardSnapshotImpl(this, now, startMillis, totals, window, exp, backends.entries(), pops.entries());
+    }
+
+    /**
+     * The window's per-bucket counts computed the straightforward way from the ring and the live
+     * totals ({@code [bucket * W + cell]}, bucket 0 current): the reference {@link #snapshot}'s
+     * window is tested against. For tests; call when no rotation is running.
+     */
+    long[] scanWindowCounts() {
+        long[] live = new long[W];
+        windowOf(sumStripes(), live);
+        long h = head;
+        long[] perBucket = new long[windowBuckets * W];
+        for (int i = 0; i < windowBuckets; i++) {
+            int upper = i == 0 ? -1 : (int) Math.floorMod(h - i + 1, (long) windowBuckets);
+            int lower = (int) Math.floorMod(h - i, (long) windowBuckets);
+            for (int c = 0; c < W; c++) {
+                long hi = upper < 0 ? live[c] : ring[upper * W + c];
+                perBucket[i * W + c] = Math.max(0, hi - ring[lower * W + c]);
+            }
+        }
+        return perBucket;
     }
 
     /** The owner of owned stripe {@code slot}, or {@code null}: for tests. */

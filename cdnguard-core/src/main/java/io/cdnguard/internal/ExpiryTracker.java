@@ -47,10 +47,18 @@ import java.lang.invoke.VarHandle;
  * </ul>
  *
  * <p><b>Memory</b>, fixed at construction: 8 bytes per table entry, plus one ring of 8-byte counts
- * per stripe (up to 4 stripes, fewer on fewer processors). The ring is the smallest power of two of
+ * per stripe (up to 4 stripes, fewer on fewer processors), plus a ring of 4-byte counts on the
+ * evaluation side (the snapshot's cache, below). The ring is the smallest power of two of
  * slots covering the 25 h ahead, the grace period, 24 h of look-back and a one-hour gap, so 16,384
  * slots of {@value #SLOT_MILLIS} ms (128 KiB per stripe) unless the grace exceeds about 18 h. The
- * default 65,536-entry table with 4 stripes holds about 1.0 MiB ({@link #memoryBytes()}).
+ * default 65,536-entry table with 4 stripes holds about 1.07 MiB ({@link #memoryBytes()}).
+ *
+ * <p><b>Snapshot cost.</b> A snapshot does not scan the ring. The evaluation side keeps a cache of
+ * every slot's summed count and of the sums per block of 64 slots; a recorder that changes a slot
+ * flags its block (and its stripe) as dirty, and a snapshot re-reads only the flagged blocks, then
+ * adds up per-block sums ({@code ringSize / 64} of them) and the slots of partial blocks at range
+ * edges. With a few fetches per evaluation period that is a few hundred reads instead of the
+ * ring times the stripes.
  *
  * <p><b>Thread-safety.</b> {@link #onFetch} may be called by any number of threads at once; it is
  * lock-free (one {@code getAndSet} on the table entry, or a compare-and-set loop that retries only
@@ -87,6 +95,17 @@ import java.lang.invoke.VarHandle;
  *   <li>{@code dueTotal}, {@code forgottenTotal}, {@code lastRel}, {@code scanCursor}: evaluation
  *   side only, under {@code lock}; {@code dueTotal} and {@code forgottenTotal} are volatile for
  *   readers.</li>
+ *   <li>Dirty flags (after each stripe's scalars: one summary flag, then one flag per block of 64
+ *   slots): a recorder, after its {@code getAndAdd} on a slot, reads the block's flag ({@code
+ *   getVolatile}, a plain load on x86) and only if it is 0 sets it and then the summary flag ({@code
+ *   setVolatile}); so the extra cost on the record path is one load per slot touched, and a store
+ *   at most once per block per snapshot. The evaluation side clears a flag with {@code getAndSet(0)}
+ *   before it re-reads the block (sequentially consistent on both sides: a count whose flag a
+ *   recorder found already set is seen by the snapshot that clears that flag). A recorder suspended
+ *   between its add and its flag leaves the add unread until a later snapshot, like any fetch in
+ *   flight.</li>
+ *   <li>{@code slotCache}, {@code blockCache}: evaluation side only, under {@code lock}. Slots the
+ *   evaluation side changes itself (clearing, promotion) are re-read at once.</li>
  * </ul>
  */
 public final class ExpiryTracker {
@@ -122,6 +141,8 @@ public final class ExpiryTracker {
     private static final int EVICTED = 3;
     private static final int SCALARS = 4;
     private static final int MAX_STRIPES = 4;
+    /** Slots per block of the snapshot's cache: {@code 1 << BLOCK_SHIFT}. */
+    static final int BLOCK_SHIFT = 6;
 
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
@@ -131,6 +152,8 @@ public final class ExpiryTracker {
     private final int stripeMask;
     private final int ringMask;
     private final int scalarBase;
+    /** Index in each stripe of its "some block is dirty" flag; the block flags follow it. */
+    private final int dirtyBase;
     private final long startMillis;
     private final long graceMillis;
     private final long lookbackSlots;
@@ -144,6 +167,10 @@ public final class ExpiryTracker {
     private volatile long forgottenTotal;
     private long lastRel;
     private int scanCursor;
+    /** Evaluation side (under lock): the clamped sum of each ring slot as last read. */
+    private final int[] slotCache;
+    /** Evaluation side (under lock): the sum of {@code slotCache} over each block. */
+    private final long[] blockCache;
 
     /**
      * @param tableSize slots in the asset table (rounded up to a power of two, at least 16)
@@ -175,9 +202,13 @@ public final class ExpiryTracker {
         this.ringMask = ring - 1;
         this.lookbackSlots = Math.min(MAX_LOOKBACK_SLOTS, ring - AHEAD - graceSlots - 2 - MIN_GAP_SLOTS);
         int sc = ceilPow2(stripeCount);
-        this.stripes = new long[sc][PAD + ring + SCALARS + PAD];
+        int blocks = ring >>> BLOCK_SHIFT;
+        this.stripes = new long[sc][PAD + ring + SCALARS + 1 + blocks + PAD];
         this.stripeMask = sc - 1;
         this.scalarBase = PAD + ring;
+        this.dirtyBase = scalarBase + SCALARS;
+        this.slotCache = new int[ring];
+        this.blockCache = new long[blocks];
         this.scanChunk = (int) ((size + SCAN_PERIOD_SLOTS - 1) / SCAN_PERIOD_SLOTS);
         long d = Math.floorDiv(-this.graceMillis, SLOT_MILLIS);
         this.dueMark = d;
@@ -241,6 +272,7 @@ public final class ExpiryTracker {
                 live = os >= tail;
                 if (live) {
                     add(st, PAD + ((int) os & ringMask), -1L);
+                    markDirty(st, os);
                 }
             } else {
                 live = true;
@@ -256,8 +288,27 @@ public final class ExpiryTracker {
             }
         }
         if (entry != 0) {
-            int cell = (entry & WHEEL) != 0 ? PAD + ((int) entry & ringMask) : scalarBase + BEYOND;
-            add(st, cell, 1L);
+            if ((entry & WHEEL) != 0) {
+                add(st, PAD + ((int) entry & ringMask), 1L);
+                markDirty(st, entry);
+            } else {
+                add(st, scalarBase + BEYOND, 1L);
+            }
+        }
+    }
+
+    /**
+     * Flags the block of slot {@code s} as changed, after its count was added to (the {@code
+     * getAndAdd} comes first). Costs one plain load while the flag is already set; sets the block's
+     * flag and then the stripe's summary flag the first time after a snapshot cleared them.
+     */
+    private void markDirty(long[] st, long s) {
+        int f = dirtyBase + 1 + (((int) s & ringMask) >>> BLOCK_SHIFT);
+        if ((long) LONGS.getVolatile(st, f) == 0) {
+            LONGS.setVolatile(st, f, 1L);
+            if ((long) LONGS.getVolatile(st, dirtyBase) == 0) {
+                LONGS.setVolatile(st, dirtyBase, 1L);
+            }
         }
     }
 
@@ -301,6 +352,7 @@ public final class ExpiryTracker {
         long forgotten = 0;
         for (long s = Math.max(ot, 0); s < nt && s <= oldHead; s++) {
             forgotten += Math.max(0, clearSlot(s));
+            refreshSlot(s);
         }
         if (forgotten != 0) {
             forgottenTotal += forgotten;
@@ -310,6 +362,7 @@ public final class ExpiryTracker {
         long n = Math.min(newHead - oldHead, ringMask + 1L);
         for (long i = 1; i <= n; i++) {
             clearSlot(oldHead + i);
+            refreshSlot(oldHead + i);
         }
         dueMark = nd;
         base = nb;
@@ -341,6 +394,7 @@ public final class ExpiryTracker {
                 }
             } else if (LONGS.compareAndSet(table, i, e, e | WHEEL)) {
                 add(st, PAD + ((int) s & ringMask), 1L);
+                refreshSlot(s);
                 add(st, scalarBase + BEYOND, -1L);
                 if (s < d) {
                     lateDue++; // only after a jump of the clock: it came due while beyond the horizon
@@ -358,10 +412,134 @@ public final class ExpiryTracker {
 
     /**
      * An immutable view as of {@code nowMillis}: first {@link #advance advances} to it (a no-op if
-     * already there), then sums the stripes. Cost: one pass over the ring (a few tens of thousands of
-     * reads). Serialised with {@link #advance}; never blocks {@link #onFetch}.
+     * already there), then reads the counts. Cost: proportional to what changed since the last
+     * snapshot, not to the ring: the slots of the blocks recorders flagged as changed are re-read
+     * into a cache (64 slots, each summed over the stripes, per flagged block), then each figure is
+     * summed from the cache's per-block totals (the ring's {@code ringSize / 64} blocks, plus the
+     * slots of the partial blocks at the edges of each range). Serialised with {@link #advance};
+     * never blocks {@link #onFetch}.
      */
     public CacheExpiry snapshot(long nowMillis) {
+        synchronized (lock) {
+            advanceLocked(nowMillis);
+            refreshDirty();
+            long rel = lastRel;
+            long b = base;
+            long d = dueMark;
+            long head = b + AHEAD;
+            long lo = Math.max(tail, 0);
+            long[] horizons = CacheExpiry.HORIZON_SECONDS;
+            long[] expiring = new long[horizons.length];
+            long overdue = cachedSum(lo, Math.min(d - 1, head));
+            long oldest = 0;
+            if (overdue != 0) {
+                long x = firstCached(lo, Math.min(d - 1, head));
+                oldest = Math.max(0, rel - (x + 1) * SLOT_MILLIS);
+            }
+            long from = Math.max(lo, Math.max(b, d));
+            // live = overdue + the grace period's slots + the horizons' + the rest up to head: each slot summed once
+            long live = overdue + cachedSum(Math.max(lo, d), from - 1);
+            long sum = 0;
+            for (int k = 0; k < horizons.length; k++) {
+                long end = Math.min(head, (rel + horizons[k] * 1000) / SLOT_MILLIS);
+                if (end >= from) {
+                    sum += cachedSum(from, end);
+                    from = end + 1;
+                }
+                expiring[k] = sum;
+            }
+            live += sum + cachedSum(from, head);
+            long beyond = Math.max(0, scalarSum(BEYOND));
+            return new ExpirySnapshot(expiring, overdue, oldest, dueTotal, Math.max(0, scalarSum(REFETCHED)),
+                    Math.max(0, scalarSum(LATE)), live + beyond, beyond, Math.max(0, scalarSum(EVICTED)),
+                    forgottenTotal);
+        }
+    }
+
+    /**
+     * Re-reads into the cache every block some stripe flagged since the last call. A stripe's
+     * summary flag and each block flag are cleared (an atomic {@code getAndSet}) before the block's
+     * slots are read: a recorder sets the flag after its {@code getAndAdd}, so a count either is
+     * read here or leaves its flag set for the next snapshot.
+     */
+    private void refreshDirty() {
+        int blocks = blockCache.length;
+        for (long[] st : stripes) {
+            if ((long) LONGS.getVolatile(st, dirtyBase) == 0 || (long) LONGS.getAndSet(st, dirtyBase, 0L) == 0) {
+                continue;
+            }
+            for (int j = 0; j < blocks; j++) {
+                int f = dirtyBase + 1 + j;
+                if ((long) LONGS.getVolatile(st, f) != 0 && (long) LONGS.getAndSet(st, f, 0L) != 0) {
+                    refreshBlock(j);
+                }
+            }
+        }
+    }
+
+    private void refreshBlock(int j) {
+        int first = j << BLOCK_SHIFT;
+        long total = 0;
+        for (int i = first; i < first + (1 << BLOCK_SHIFT); i++) {
+            long c = 0;
+            for (long[] st : stripes) {
+                c += (long) LONGS.getVolatile(st, PAD + i);
+            }
+            c = Math.max(0, Math.min(c, Integer.MAX_VALUE));
+            slotCache[i] = (int) c;
+            total += c;
+        }
+        blockCache[j] = total;
+    }
+
+    /** Re-reads one slot into the cache (evaluation side, after it changed the slot itself). */
+    private void refreshSlot(long s) {
+        int i = (int) s & ringMask;
+        long c = Math.max(0, Math.min(slotSum(s), Integer.MAX_VALUE));
+        blockCache[i >>> BLOCK_SHIFT] += c - slotCache[i];
+        slotCache[i] = (int) c;
+    }
+
+    /** Sum of the cached (clamped) counts of slots {@code from..to} (absolute, inclusive; at most one ring). */
+    private long cachedSum(long from, long to) {
+        long sum = 0;
+        long x = from;
+        int blockMask = (1 << BLOCK_SHIFT) - 1;
+        while (x <= to) {
+            int i = (int) x & ringMask;
+            if ((i & blockMask) == 0 && to - x >= blockMask) {
+                sum += blockCache[i >>> BLOCK_SHIFT];
+                x += 1 << BLOCK_SHIFT;
+            } else {
+                sum += slotCache[i];
+                x++;
+            }
+        }
+        return sum;
+    }
+
+    /** The first slot in {@code from..to} whose cached count is positive ({@code to + 1} if none). */
+    private long firstCached(long from, long to) {
+        long x = from;
+        int blockMask = (1 << BLOCK_SHIFT) - 1;
+        while (x <= to) {
+            int i = (int) x & ringMask;
+            if ((i & blockMask) == 0 && to - x >= blockMask && blockCache[i >>> BLOCK_SHIFT] == 0) {
+                x += 1 << BLOCK_SHIFT;
+            } else if (slotCache[i] != 0) {
+                return x;
+            } else {
+                x++;
+            }
+        }
+        return x;
+    }
+
+    /**
+     * The same view as {@link #snapshot} computed the straightforward way, by one pass over the
+     * ring's live slots (reading every stripe): the reference the cached snapshot is tested against.
+     */
+    CacheExpiry scanSnapshot(long nowMillis) {
         synchronized (lock) {
             advanceLocked(nowMillis);
             long rel = lastRel;
@@ -418,7 +596,8 @@ public final class ExpiryTracker {
     public long memoryBytes() {
         long header = 16;
         return header + 8L * table.length + header + 4L * stripes.length
-                + stripes.length * (header + 8L * stripes[0].length);
+                + stripes.length * (header + 8L * stripes[0].length)
+                + header + 4L * slotCache.length + header + 8L * blockCache.length;
     }
 
     int ringSize() {

@@ -2,6 +2,7 @@ package io.cdnguard.internal;
 
 import io.cdnguard.Cdn;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,6 +54,21 @@ public final class PopTable {
     }
 
     private final AtomicReferenceArray<Entry> slots;
+    /** Entries published so far (incremented after the CAS that publishes one); read by {@link #entries}. */
+    private final AtomicInteger published = new AtomicInteger();
+    /** The last {@link #entries} result and the published count it was built at; evaluation side. */
+    private volatile Listing listing;
+
+    /** An immutable list of entries as of a published count. */
+    private static final class Listing {
+        final int count;
+        final List<Entry> entries;
+
+        Listing(int count, List<Entry> entries) {
+            this.count = count;
+            this.entries = entries;
+        }
+    }
     private final int mask;
     private final int max;
     /** Rows reserved so far; only ever increases, CAS-guarded, capped at max. */
@@ -94,6 +110,7 @@ public final class PopTable {
         for (int i = 0; i <= mask; i++) {
             int idx = (fromIdx + i) & mask;
             if (slots.compareAndSet(idx, null, mine)) {
+                published.incrementAndGet();
                 return mine.row;
             }
             Entry e = slots.get(idx);
@@ -104,8 +121,13 @@ public final class PopTable {
         return -1;
     }
 
-    /** Every entry, by row (first seen first). */
+    /** Every entry, by row (first seen first): unmodifiable, and the same list again until an entry is added. */
     public List<Entry> entries() {
+        int count = published.get();
+        Listing l = listing;
+        if (l != null && l.count == count) {
+            return l.entries; // nothing published since: the same immutable list
+        }
         List<Entry> list = new ArrayList<>();
         for (int i = 0; i <= mask; i++) {
             Entry e = slots.get(i);
@@ -114,6 +136,8 @@ public final class PopTable {
             }
         }
         list.sort(Comparator.comparingInt(e -> e.row));
-        return list;
+        List<Entry> result = Collections.unmodifiableList(list);
+        listing = new Listing(count, result);
+        return result;
     }
 }

@@ -4,27 +4,46 @@ import io.cdnguard.RequestKind;
 import io.cdnguard.RollingWindow;
 import io.cdnguard.StatusClass;
 
-/** The immutable {@link RollingWindow} of a {@link GuardSnapshotImpl}: per-bucket counts computed at snapshot time. */
+/**
+ * The immutable {@link RollingWindow} of a {@link GuardSnapshotImpl}: the current bucket's counts,
+ * taken at snapshot time, and the closed buckets' counts, shared (read-only) with the counters'
+ * published state: bucket {@code i > 0} is absolute bucket {@code head - i}, at ring slot {@code
+ * (head - i) mod buckets}, in chunks of {@link Counters#CHUNK} slots that are never written after
+ * publication.
+ */
 final class WindowImpl implements RollingWindow {
 
     private final long bucketMillis;
     private final int buckets;
     private final long currentStart;
-    /** {@code counts[i * W + c]}: window cell {@code c} of bucket {@code i} (0 = current). */
-    private final long[] counts;
+    /** {@code current[c]}: window cell {@code c} of the current bucket. */
+    private final long[] current;
+    /** {@code chunks[slot / CHUNK][(slot % CHUNK) * W + c]}: window cell {@code c} of the closed bucket at ring slot {@code slot}. */
+    private final long[][] chunks;
+    /** The current bucket's ring slot: {@code head mod buckets}. */
+    private final int headSlot;
 
-    WindowImpl(long bucketMillis, int buckets, long currentStart, long[] counts) {
+    WindowImpl(long bucketMillis, int buckets, long currentStart, long[] current, long[][] chunks, long head) {
         this.bucketMillis = bucketMillis;
         this.buckets = buckets;
         this.currentStart = currentStart;
-        this.counts = counts;
+        this.current = current;
+        this.chunks = chunks;
+        this.headSlot = (int) Math.floorMod(head, (long) buckets);
     }
 
     private long cell(int bucket, int c) {
-        if (bucket < 0 || bucket >= buckets) {
+        if (bucket <= 0) {
+            return bucket == 0 ? current[c] : 0;
+        }
+        if (bucket >= buckets) {
             return 0;
         }
-        return counts[bucket * Counters.W + c];
+        int slot = headSlot - bucket; // 0 < bucket < buckets: one correction at most
+        if (slot < 0) {
+            slot += buckets;
+        }
+        return chunks[slot / Counters.CHUNK][(slot % Counters.CHUNK) * Counters.W + c];
     }
 
     @Override

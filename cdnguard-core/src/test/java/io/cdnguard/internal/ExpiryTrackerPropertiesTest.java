@@ -45,7 +45,9 @@ class ExpiryTrackerPropertiesTest {
             } else if (op.kind() == 8) {
                 t.advance(op.time());
             } else {
-                assertSane(t.snapshot(op.time()), t);
+                CacheExpiry s = t.snapshot(op.time());
+                assertSane(s, t);
+                assertThat(s).hasToString(t.scanSnapshot(op.time()).toString());
             }
             last = op.time();
         }
@@ -53,6 +55,28 @@ class ExpiryTrackerPropertiesTest {
         CacheExpiry s = t.snapshot(last);
         assertSane(s, t);
         assertThat(s.tracked()).isEqualTo(t.liveEntries());
+        assertThat(s).hasToString(t.scanSnapshot(last).toString());
+    }
+
+    @Property(tries = 200, seed = "20261124")
+    void snapshot_afterAnySteps_equalsAFullScanOfTheRing(@ForAll("ops") List<Op> ops,
+            @ForAll @IntRange(min = 16, max = 4096) int tableSize,
+            @ForAll @LongRange(min = 0, max = 3L * 86_400_000) long grace,
+            @ForAll @IntRange(min = 1, max = 4) int stripes) {
+        ExpiryTracker t = new ExpiryTracker(tableSize, grace, T0, stripes);
+        long now = T0;
+        for (Op op : ops) {
+            // a clock that mostly moves forward in small steps, as the evaluation side sees it
+            now += Math.floorMod(op.time(), 20L * 60_000);
+            if (op.kind() < 8) {
+                t.onFetch(op.hash(), Math.floorMod(op.ttl(), 2L * 86_400) - 1, now);
+            } else if (op.kind() == 8) {
+                t.advance(now);
+            } else {
+                assertThat(t.snapshot(now)).hasToString(t.scanSnapshot(now).toString());
+            }
+        }
+        assertThat(t.snapshot(now)).hasToString(t.scanSnapshot(now).toString());
     }
 
     private static void assertSane(CacheExpiry s, ExpiryTracker t) {

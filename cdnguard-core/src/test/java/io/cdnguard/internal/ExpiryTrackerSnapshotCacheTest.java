@@ -1,0 +1,66 @@
+package io.cdnguard.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cdnguard.CacheExpiry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The snapshot's cache of slot counts (refreshed only for blocks recorders flagged) against a full
+ * scan of the ring, with recorders racing the snapshots: once they are quiet, nothing may be lost.
+ */
+class ExpiryTrackerSnapshotCacheTest {
+
+    private static final long T0 = 1_700_000_000_000L;
+
+    @Test
+    void snapshot_afterRecordersRacedSnapshots_equalsAFullScan() throws Exception {
+        ExpiryTracker t = new ExpiryTracker(1 << 16, 60_000, T0, 4);
+        AtomicLong clock = new AtomicLong(T0);
+        AtomicBoolean stop = new AtomicBoolean();
+        int threads = 4;
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> writers = new ArrayList<>();
+        for (int w = 0; w < threads; w++) {
+            int seed = w;
+            Thread th = new Thread(() -> {
+                SplittableRandom r = new SplittableRandom(seed);
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                for (int i = 0; i < 20_000 && !stop.get(); i++) {
+                    // mostly new assets (so many blocks only ever gain counts), some refetched or uncacheable
+                    long ttl = r.nextInt(20) == 0 ? -1 : r.nextLong(30, 7_200);
+                    long asset = r.nextInt(4) == 0 ? r.nextLong(2_000) : r.nextLong();
+                    t.onFetch(asset, ttl, clock.get());
+                }
+            });
+            writers.add(th);
+            th.start();
+        }
+        start.countDown();
+        int snapshots = 0;
+        while (writers.stream().anyMatch(Thread::isAlive) && snapshots < 20_000) {
+            clock.addAndGet(1_000);
+            t.snapshot(clock.get());
+            snapshots++;
+        }
+        stop.set(true);
+        for (Thread th : writers) {
+            th.join();
+        }
+        CacheExpiry cached = t.snapshot(clock.get());
+        assertThat(cached).hasToString(t.scanSnapshot(clock.get()).toString());
+        assertThat(cached.tracked()).isEqualTo(t.liveEntries());
+        assertThat(t.checkInvariant()).isNull();
+        assertThat(snapshots).isPositive();
+    }
+}
