@@ -139,6 +139,9 @@ final class BenchData {
                 break;
             case AZURE:
                 req.add(new String[] {"user-agent", "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/120.0 Mobile"});
+                // Front Door appends "Via: 1.1 Azure" to every backend request (learn.microsoft.com,
+                // "Protocol support for HTTP headers in Azure Front Door")
+                req.add(new String[] {"via", "1.1 Azure"});
                 req.add(new String[] {"x-azure-ref", "0" + base64(r, 20) + "RlJBMzFFREdFMDMxMgA" + hex(r, 24)});
                 req.add(new String[] {"x-azure-fdid", hex(r, 8) + "-" + hex(r, 4) + "-" + hex(r, 4) + "-" + hex(r, 4) + "-" + hex(r, 12)});
                 req.add(new String[] {"x-forwarded-host", "www.example.com"});

@@ -20,15 +20,29 @@ import java.util.List;
  *       {@code Amazon-Route53-Health-Check-Service}, {@code Consul Health Check},
  *       {@code Envoy/HC}, {@code Azure Traffic Manager Endpoint Monitor},
  *       {@code Load Balancer Agent}, {@code Cloudflare-Traffic-Manager}, anything containing
- *       {@code HAProxy}) or by {@code X-FD-HealthProbe: 1} (Azure Front Door). External uptime
- *       monitors (Pingdom, UptimeRobot) are <em>not</em> probes: they often come through the CDN
- *       and are counted like any other request.</li>
+ *       {@code HAProxy}; a browser-style {@code Mozilla/} agent only in Cloudflare's monitor form
+ *       {@code Mozilla/5.0 (compatible; Cloudflare-Traffic-Manager/...}) or by
+ *       {@code X-FD-HealthProbe: 1} (Azure Front Door; looked up only when the user agent is absent
+ *       or neither {@code Mozilla/...} nor {@code Amazon CloudFront}: Front Door's probes send
+ *       neither). External uptime monitors (Pingdom, UptimeRobot) are <em>not</em> probes: they
+ *       often come through the CDN and are counted like any other request.</li>
  *   <li><b>User rules</b> in order ({@link RecognitionRules}); the first that matches names the
  *       CDN. With {@link RecognitionRules#requireTrust()}, a request is a CDN fetch only if some
  *       shared-secret or trusted-range rule matches, otherwise it is DIRECT however much it looks
  *       like a CDN (spoofed headers from an untrusted address).</li>
- *   <li><b>Built-in recognition</b> (unless turned off), in this order, the first match wins (for
- *       chained CDNs the one that connects to the origin usually comes first):
+ *   <li><b>Built-in recognition</b> (unless turned off). For chained CDNs the one that connects
+ *       to the origin is the one wanted, so the nearest hop decides where the headers say which it
+ *       is:
+ *     <ol>
+ *       <li>{@code User-Agent: Amazon CloudFront}: CloudFront;</li>
+ *       <li>{@code CDN-Loop} (RFC 8586: each CDN appends its id): its last known id names the
+ *           nearest CDN that adds one (Cloudflare, Fastly, Akamai, ...), unless
+ *           {@code X-Amz-Cf-Id} says CloudFront (which adds no {@code CDN-Loop}) fetched;</li>
+ *       <li>{@code Via} (RFC 9110: each intermediary appends its entry): when its last entry is a
+ *           CDN's, that CDN (Google only with {@code X-Cloud-Trace-Context}; a Varnish entry is
+ *           Fastly's when Fastly's own headers are there, since Fastly runs Varnish);</li>
+ *       <li>otherwise the first match in this order:</li>
+ *     </ol>
  *     <ul>
  *       <li>CloudFront: {@code X-Amz-Cf-Id} shaped like a request id (16-128 base64 chars), or
  *           {@code User-Agent} exactly {@code Amazon CloudFront}, or a {@code Via} entry whose
@@ -53,6 +67,9 @@ import java.util.List;
  *           varnish;</li>
  *       <li>any other {@code CDN-Loop} id (RFC 8586): {@link Cdn#OTHER}.</li>
  *     </ul>
+ *     The fixed order alone would let a header forwarded from a CDN farther from the origin (an
+ *     {@code Akamai-Origin-Hop} or {@code Fastly-FF} passed on by Cloudflare) outrank the CDN that
+ *     actually fetched; the nearest-hop steps avoid that and decide most fetches in few lookups.
  *   </li>
  *   <li>Otherwise <b>DIRECT</b>: browsers, crawlers, scanners, corporate proxies
  *       ({@code Via: 1.1 proxy.corp.example (squid/4.1)}), a browser user agent that merely mentions
@@ -72,12 +89,16 @@ import java.util.List;
  * bounded whatever the headers. No method throws: malformed values simply do not match, and a
  * {@link HeaderSource} that throws is treated as having no such header.
  *
- * <p>Cost notes (the recording path calls {@link #classifyWithPop} once per exchange): each header
- * is looked up at most once per call and the POP is taken from the values recognition already
- * read, the {@code Via} span of the winning CDN included (returned in a {@code long}, 7 bits per
- * POP character, so no scratch object and no {@code ThreadLocal}); the cheap
- * {@code User-Agent: Amazon CloudFront} test runs before the shape of {@code X-Amz-Cf-Id}; the
- * probe substrings are searched reading every other character of the user agent.
+ * <p>Cost notes (the recording path calls {@link #classifyWithPop} once per exchange; every header
+ * lookup scans the host's header map, so lookups are what recognition costs): each header is
+ * looked up at most once per call, and the decision order above is also the lookup order, so a
+ * typical fetch takes 2 to 4 lookups, POP included (CloudFront by its agent: 2-3; Cloudflare and
+ * Fastly by {@code CDN-Loop}: 4; Akamai, Azure, Google, Varnish by {@code Via}: 3-5); only a request
+ * that matches nothing early (a direct hit) pays for every lookup of the priority order. The POP is
+ * taken from the values recognition already read, the {@code Via} span of the winning CDN included
+ * (returned in a {@code long}, 7 bits per POP character, so no scratch object and no
+ * {@code ThreadLocal}). A {@code Mozilla/} user agent (most requests) is not searched for probe
+ * substrings; others are, reading every other character.
  */
 public final class CdnRecognizer {
 
@@ -227,7 +248,8 @@ public final class CdnRecognizer {
             return SELF;
         }
         CharSequence ua = get(h, "user-agent");
-        if (isProbe(h, ua)) {
+        int agent = agentKind(ua);
+        if (agent == AGENT_PROBE || (agent == AGENT_OTHER && isFrontDoorProbe(h))) {
             return PROBE;
         }
         int matched = -1;
@@ -257,7 +279,7 @@ public final class CdnRecognizer {
             return pop ? withPop(matched, popCode(matched, h)) : matched;
         }
         if (builtIn) {
-            return builtIn(h, ua, pop);
+            return builtIn(h, agent == AGENT_CLOUDFRONT, pop);
         }
         return DIRECT;
     }
@@ -366,24 +388,79 @@ public final class CdnRecognizer {
         return next == '/' || next == '?' || next == ';';
     }
 
-    private static boolean isProbe(HeaderSource h, CharSequence ua) {
-        if (ua != null && isProbeAgent(ua)) {
-            return true;
-        }
-        return Ascii.trimmedEqualsIgnoreCase(get(h, "x-fd-healthprobe"), "1");
-    }
+    /** {@link #agentKind}: a health-check user agent. */
+    static final int AGENT_PROBE = 0;
+    /** {@link #agentKind}: exactly {@code Amazon CloudFront} (CloudFront without a forwarded viewer agent). */
+    static final int AGENT_CLOUDFRONT = 1;
+    /** {@link #agentKind}: a {@code Mozilla/} agent (browsers, most crawlers), never an Azure Front Door probe. */
+    static final int AGENT_BROWSER = 2;
+    /** {@link #agentKind}: anything else, or no user agent. */
+    static final int AGENT_OTHER = 3;
 
-    /** Probe user agents: a prefix dispatched on the first letter, or HAProxy / Cloudflare's monitor anywhere. */
-    static boolean isProbeAgent(CharSequence ua) {
+    /**
+     * What the user agent alone says, in one look at its start: a probe ({@link #isProbeAgent}),
+     * CloudFront's own agent, a browser-style {@code Mozilla/} agent, or something else.
+     */
+    static int agentKind(CharSequence ua) {
+        if (ua instanceof String) {
+            // the two agents of nearly every CDN fetch, exactly as sent, by String's own intrinsics;
+            // the same answers as the general path below, which handles case and white space
+            String s = (String) ua;
+            if (s.startsWith("Mozilla/")) {
+                return isCompatibleMonitor(s, 8, Ascii.scanLength(s)) ? AGENT_PROBE : AGENT_BROWSER;
+            }
+            if (s.equals("Amazon CloudFront")) {
+                return AGENT_CLOUDFRONT;
+            }
+        }
         int n = Ascii.scanLength(ua);
         int from = 0;
         while (from < n && Ascii.isOws(ua.charAt(from))) {
             from++;
         }
         if (from == n) {
-            return false;
+            return AGENT_OTHER;
         }
-        switch (Ascii.lower(ua.charAt(from))) {
+        char first = Ascii.lower(ua.charAt(from));
+        if (first == 'm' && Ascii.regionMatches(ua, from, "mozilla/")) {
+            return isCompatibleMonitor(ua, from + 8, n) ? AGENT_PROBE : AGENT_BROWSER;
+        }
+        if (first == 'a') {
+            int to = n;
+            while (to > from && Ascii.isOws(ua.charAt(to - 1))) {
+                to--;
+            }
+            if (Ascii.equalsIgnoreCase(ua, from, to, "amazon cloudfront")) {
+                return AGENT_CLOUDFRONT; // not a probe agent: no probe prefix, no HAProxy in it
+            }
+        }
+        return isProbeAgent(ua, from, n, first) ? AGENT_PROBE : AGENT_OTHER;
+    }
+
+    /**
+     * Azure Front Door's health probe: {@code X-FD-HealthProbe: 1}. Front Door's probes send their
+     * own agent, not a browser's, so this is looked up only for a request without a user agent or
+     * with one that is neither {@code Mozilla/...} nor CloudFront's (one lookup fewer for almost
+     * every CDN fetch).
+     */
+    private static boolean isFrontDoorProbe(HeaderSource h) {
+        return Ascii.trimmedEqualsIgnoreCase(get(h, "x-fd-healthprobe"), "1");
+    }
+
+    /**
+     * Probe user agents: a prefix dispatched on the first letter, or HAProxy / Cloudflare's monitor
+     * anywhere. A {@code Mozilla/} agent (every browser, so most requests) is not searched: it is a
+     * probe only in the form Cloudflare's monitor sends, {@code Mozilla/5.0 (compatible;
+     * Cloudflare-Traffic-Manager/1.0; ...)}, which is tested where it stands; a browser agent that
+     * merely mentions HAProxy further on is not a health check.
+     */
+    static boolean isProbeAgent(CharSequence ua) {
+        return agentKind(ua) == AGENT_PROBE;
+    }
+
+    /** {@link #isProbeAgent} of a non-{@code Mozilla/} agent starting (after OWS) at {@code from} with {@code first}. */
+    private static boolean isProbeAgent(CharSequence ua, int from, int n, char first) {
+        switch (first) {
             case 'e':
                 if (Ascii.regionMatches(ua, from, "elb-healthchecker/") || Ascii.regionMatches(ua, from, "envoy/hc")) {
                     return true;
@@ -440,6 +517,27 @@ public final class CdnRecognizer {
                 && (Ascii.regionMatches(ua, last, "haproxy") || Ascii.regionMatches(ua, last, "cloudflare-traffic-manager"));
     }
 
+    /**
+     * Whether {@code ua[from, n)}, the rest of a {@code Mozilla/} agent, is
+     * {@code <version> (compatible; Cloudflare-Traffic-Manager...}: reads at most the version (up to
+     * 16 characters) and the two literals.
+     */
+    private static boolean isCompatibleMonitor(CharSequence ua, int from, int n) {
+        int i = from;
+        int limit = Math.min(n, from + 16);
+        while (i < limit && ua.charAt(i) != '(') {
+            i++;
+        }
+        if (i >= limit || !Ascii.regionMatches(ua, i + 1, "compatible;")) {
+            return false;
+        }
+        i += 12;
+        while (i < n && Ascii.isOws(ua.charAt(i))) {
+            i++;
+        }
+        return Ascii.regionMatches(ua, i, "cloudflare-traffic-manager");
+    }
+
     private boolean matches(int i, HeaderSource h, CharSequence clientAddress) {
         switch (ruleKind[i]) {
             case HEADER_PRESENT:
@@ -468,59 +566,99 @@ public final class CdnRecognizer {
     /**
      * Built-in recognition; with {@code pop}, also the POP of the CDN found, from the header values
      * already read (the same sources, in the same order, as {@link #popCode}).
+     *
+     * <p>Lookup order (each lookup scans the host's header map, so the common fetch is decided in
+     * as few as possible): CloudFront's own agent decides at once; then {@code CDN-Loop}, whose last
+     * known id names the nearest CDN that adds it (Cloudflare, Fastly, Akamai and others append
+     * their id, RFC 8586), so only {@code X-Amz-Cf-Id} still has to be ruled out (CloudFront never
+     * adds {@code CDN-Loop}, and is the CDN commonly chained behind another); without a known
+     * {@code CDN-Loop} id, the documented priority order, cheapest evidence first.
      */
-    private static long builtIn(HeaderSource h, CharSequence ua, boolean pop) {
-        // CloudFront's own headers first: the common case needs no Via scan. The user agent test is
-        // cheaper than the id's shape, and either decides CloudFront.
-        if (Ascii.trimmedEqualsIgnoreCase(ua, "amazon cloudfront")
-                || RecognitionHeaders.isIdToken(get(h, "x-amz-cf-id"), 16, 128)) {
+    private static long builtIn(HeaderSource h, boolean cloudFrontAgent, boolean pop) {
+        if (cloudFrontAgent) {
             return cdn(Cdn.CLOUDFRONT, pop ? cloudFrontPop(h, null, -1) : 0);
+        }
+        CharSequence loop = get(h, "cdn-loop");
+        int loopMask = 0;
+        if (loop != null) {
+            int scanned = RecognitionHeaders.cdnLoopScan(loop);
+            int nearest = RecognitionHeaders.loopNearest(scanned);
+            if (nearest >= 0) {
+                if (nearest != Cdn.CLOUDFRONT.ordinal()
+                        && RecognitionHeaders.isIdToken(get(h, "x-amz-cf-id"), 16, 128)) {
+                    return cdn(Cdn.CLOUDFRONT, pop ? cloudFrontPop(h, null, -1) : 0);
+                }
+                return byLoop(h, nearest, pop);
+            }
+            loopMask = RecognitionHeaders.loopMask(scanned); // only unknown ids: OTHER, last in order
         }
         CharSequence via = get(h, "via");
         long viaScanned = via == null ? 0 : RecognitionHeaders.viaScan(via);
         int viaMask = RecognitionHeaders.scannedMask(viaScanned);
-        CharSequence loop = get(h, "cdn-loop");
-        int loopMask = loop == null ? 0 : RecognitionHeaders.cdnLoopMask(loop);
+        // The last Via entry is the hop nearest the origin: when it is a CDN's, that CDN fetched.
+        int nearest = RecognitionHeaders.scannedNearest(viaScanned);
+        if (nearest >= 0) {
+            if (nearest == CLOUDFRONT_ORDINAL) {
+                return cdn(Cdn.CLOUDFRONT, pop ? cloudFrontPop(h, via, viaScanned) : 0);
+            }
+            if (nearest == AKAMAI_ORDINAL) {
+                return cdn(Cdn.AKAMAI, pop ? viaHostCode(via, Cdn.AKAMAI, viaScanned) : 0);
+            }
+            if (nearest == AZURE_ORDINAL) {
+                return CDN_PACKED[AZURE_ORDINAL];
+            }
+            if (nearest == GOOGLE_ORDINAL && !Ascii.isBlank(get(h, "x-cloud-trace-context"))) {
+                return CDN_PACKED[GOOGLE_ORDINAL];
+            } // Google's load balancer without Cloud CDN's trace: the priority order below decides
+            if (nearest == VARNISH_ORDINAL) {
+                // Fastly runs Varnish and may name its hop so: rule Fastly out first
+                CharSequence ff = get(h, "fastly-ff");
+                if (!Ascii.isBlank(ff) || (!Ascii.isBlank(get(h, "fastly-client-ip"))
+                        && RecognitionHeaders.startsWithDigit(get(h, "x-varnish")))) {
+                    return pop ? cdn(Cdn.FASTLY, fastlyPopOf(h, ff)) : CDN_PACKED[Cdn.FASTLY.ordinal()];
+                }
+                return cdn(Cdn.VARNISH, pop ? viaHostCode(via, Cdn.VARNISH, viaScanned) : 0);
+            }
+        }
 
-        // CloudFront
-        if (has(viaMask | loopMask, Cdn.CLOUDFRONT)) {
+        // CloudFront: a Via entry (already read) or the request id
+        if (has(viaMask, Cdn.CLOUDFRONT) || RecognitionHeaders.isIdToken(get(h, "x-amz-cf-id"), 16, 128)) {
             return cdn(Cdn.CLOUDFRONT, pop ? cloudFrontPop(h, via, viaScanned) : 0);
         }
         // Akamai
-        if (RecognitionHeaders.isSmallNumber(get(h, "akamai-origin-hop"), 3)
-                || has(viaMask | loopMask, Cdn.AKAMAI)) {
+        if (has(viaMask, Cdn.AKAMAI) || RecognitionHeaders.isSmallNumber(get(h, "akamai-origin-hop"), 3)) {
             return cdn(Cdn.AKAMAI, pop ? viaHostCode(via, Cdn.AKAMAI, viaScanned) : 0);
         }
         // Fastly
         CharSequence ff = get(h, "fastly-ff");
-        if (!Ascii.isBlank(ff)
-                || has(loopMask, Cdn.FASTLY)
-                || (!Ascii.isBlank(get(h, "fastly-client-ip")) && RecognitionHeaders.startsWithDigit(get(h, "x-varnish")))) {
-            if (!pop) {
-                return CDN_PACKED[Cdn.FASTLY.ordinal()];
-            }
-            long code = fastlyPop(ff);
-            return cdn(Cdn.FASTLY, code != 0 ? code : fastlyPop(get(h, "x-served-by")));
+        CharSequence xVarnish = null;
+        boolean fastly = !Ascii.isBlank(ff);
+        if (!fastly && !Ascii.isBlank(get(h, "fastly-client-ip"))) {
+            xVarnish = get(h, "x-varnish");
+            fastly = RecognitionHeaders.startsWithDigit(xVarnish);
+        }
+        if (fastly) {
+            return pop ? cdn(Cdn.FASTLY, fastlyPopOf(h, ff)) : CDN_PACKED[Cdn.FASTLY.ordinal()];
         }
         // Cloudflare
         CharSequence ray = get(h, "cf-ray");
-        if (RecognitionHeaders.isRayId(ray) || has(loopMask, Cdn.CLOUDFLARE)) {
-            return cdn(Cdn.CLOUDFLARE, pop && ray != null
-                    ? RecognitionHeaders.letterSuffixAfterDash(ray, 0, Ascii.scanLength(ray)) : 0);
+        if (RecognitionHeaders.isRayId(ray)) {
+            return cdn(Cdn.CLOUDFLARE, pop ? RecognitionHeaders.letterSuffixAfterDash(ray, 0, Ascii.scanLength(ray)) : 0);
         }
         // Azure Front Door
-        if (RecognitionHeaders.isIdToken(get(h, "x-azure-ref"), 16, 256)
-                || RecognitionHeaders.isIdToken(get(h, "x-azure-fdid"), 32, 64)
-                || has(viaMask | loopMask, Cdn.AZURE)) {
+        if (has(viaMask, Cdn.AZURE)
+                || RecognitionHeaders.isIdToken(get(h, "x-azure-ref"), 16, 256)
+                || RecognitionHeaders.isIdToken(get(h, "x-azure-fdid"), 32, 64)) {
             return CDN_PACKED[Cdn.AZURE.ordinal()];
         }
         // Google Cloud CDN (see class notes: a heuristic)
-        if ((has(viaMask, Cdn.GOOGLE) && !Ascii.isBlank(get(h, "x-cloud-trace-context")))
-                || has(loopMask, Cdn.GOOGLE)) {
+        if (has(viaMask, Cdn.GOOGLE) && nearest != GOOGLE_ORDINAL // else the trace was found blank above
+                && !Ascii.isBlank(get(h, "x-cloud-trace-context"))) {
             return CDN_PACKED[Cdn.GOOGLE.ordinal()];
         }
         // Varnish and other caches announcing themselves
-        if (RecognitionHeaders.startsWithDigit(get(h, "x-varnish")) || has(viaMask | loopMask, Cdn.VARNISH)) {
+        if (has(viaMask, Cdn.VARNISH)
+                || RecognitionHeaders.startsWithDigit(xVarnish != null ? xVarnish : get(h, "x-varnish"))) {
             return cdn(Cdn.VARNISH, pop ? viaHostCode(via, Cdn.VARNISH, viaScanned) : 0);
         }
         if (has(loopMask, Cdn.OTHER)) {
@@ -528,6 +666,41 @@ public final class CdnRecognizer {
         }
         return DIRECT;
     }
+
+    /** The CDN named nearest by {@code CDN-Loop}, with its POP read as {@link #popCode} reads it. */
+    private static long byLoop(HeaderSource h, int cdnOrdinal, boolean pop) {
+        Cdn cdn = CDNS[cdnOrdinal];
+        if (!pop) {
+            return CDN_PACKED[cdnOrdinal];
+        }
+        switch (cdn) {
+            case CLOUDFLARE: {
+                CharSequence ray = get(h, "cf-ray");
+                return cdn(cdn, ray == null ? 0 : RecognitionHeaders.letterSuffixAfterDash(ray, 0, Ascii.scanLength(ray)));
+            }
+            case FASTLY:
+                return cdn(cdn, fastlyPopOf(h, get(h, "fastly-ff")));
+            case CLOUDFRONT:
+                return cdn(cdn, cloudFrontPop(h, null, -1));
+            case AKAMAI:
+            case VARNISH:
+                return cdn(cdn, viaHostCode(get(h, "via"), cdn));
+            default:
+                return CDN_PACKED[cdnOrdinal];
+        }
+    }
+
+    /** Fastly's POP from {@code Fastly-FF} (already read), else from {@code X-Served-By}. */
+    private static long fastlyPopOf(HeaderSource h, CharSequence ff) {
+        long code = fastlyPop(ff);
+        return code != 0 ? code : fastlyPop(get(h, "x-served-by"));
+    }
+
+    private static final int CLOUDFRONT_ORDINAL = Cdn.CLOUDFRONT.ordinal();
+    private static final int AKAMAI_ORDINAL = Cdn.AKAMAI.ordinal();
+    private static final int GOOGLE_ORDINAL = Cdn.GOOGLE.ordinal();
+    private static final int AZURE_ORDINAL = Cdn.AZURE.ordinal();
+    private static final int VARNISH_ORDINAL = Cdn.VARNISH.ordinal();
 
     private static long cdn(Cdn cdn, long popCode) {
         int packed = CDN_PACKED[cdn.ordinal()];

@@ -1,5 +1,6 @@
 package io.cdnguard.internal;
 
+import io.cdnguard.Cdn;
 import io.cdnguard.HeaderSource;
 
 /**
@@ -9,11 +10,12 @@ import io.cdnguard.HeaderSource;
  * <p>{@link #parse} returns a packed long; decode it with the static accessors. The first source
  * that decides wins:
  * <ol>
- *   <li>{@code CDN-Cache-Control} (RFC 9213, the targeted field), if it has a deciding directive:
- *       {@code no-store}, unqualified {@code private}, unqualified {@code no-cache},
- *       {@code s-maxage} or {@code max-age};</li>
- *   <li>{@code Surrogate-Control} (Edge Architecture 1.0): {@code no-store} or {@code max-age}
- *       (an ESI {@code max-age=60+600} extension is ignored);</li>
+ *   <li>the CDN-targeted fields the fetching CDN honours (table below), if one has a deciding
+ *       directive: for {@code CDN-Cache-Control} (RFC 9213) and
+ *       {@code Cloudflare-CDN-Cache-Control} {@code no-store}, unqualified {@code private},
+ *       unqualified {@code no-cache}, {@code s-maxage} or {@code max-age}; for
+ *       {@code Surrogate-Control} (Edge Architecture 1.0) {@code no-store} or {@code max-age} (an
+ *       ESI {@code max-age=60+600} extension is ignored);</li>
  *   <li>{@code Cache-Control}: {@code no-store} or unqualified {@code private} make the response
  *       {@linkplain #UNCACHEABLE uncacheable}; unqualified {@code no-cache} means lifetime 0
  *       (stored, but revalidated every time); otherwise {@code s-maxage} over {@code max-age};</li>
@@ -24,6 +26,24 @@ import io.cdnguard.HeaderSource;
  * </ol>
  * {@code stale-while-revalidate} and {@code stale-if-error} (RFC 5861) come from the deciding field,
  * or from {@code Cache-Control} when the deciding field has none.
+ *
+ * <p>Targeted fields by CDN (a field a CDN ignores is not even looked up, which also keeps the
+ * recording path short):
+ * <ul>
+ *   <li>Cloudflare: {@code Cloudflare-CDN-Cache-Control}, else {@code CDN-Cache-Control}; with both
+ *       present Cloudflare reads only its own
+ *       (developers.cloudflare.com/cache/concepts/cdn-cache-control/). No {@code Surrogate-Control}.</li>
+ *   <li>Fastly: {@code Surrogate-Control}, then {@code Cache-Control} {@code s-maxage}/{@code max-age},
+ *       then {@code Expires} (fastly.com/documentation/guides/full-site-delivery/caching/about-cache-control-headers).</li>
+ *   <li>CloudFront: none; it reads {@code Cache-Control} ({@code s-maxage} over {@code max-age}) and
+ *       {@code Expires} only (AWS CloudFront developer guide, "Managing how long content stays in the
+ *       cache").</li>
+ *   <li>Google Cloud CDN: none; its TTL comes from {@code max-age}, {@code s-maxage} or
+ *       {@code Expires} (cloud.google.com/cdn/docs/using-ttl-overrides).</li>
+ *   <li>Akamai (honours {@code CDN-Cache-Control}, and {@code Surrogate-Control} when configured),
+ *       Azure, Varnish, others and an unknown CDN ({@code cdnOrdinal} -1): {@code CDN-Cache-Control},
+ *       then {@code Surrogate-Control}, as before the table existed.</li>
+ * </ul>
  *
  * <p>Malformed input never throws: invalid directive values ({@code max-age=abc},
  * {@code max-age=-5}) are ignored as if absent, duplicates resolve to the first valid occurrence,
@@ -41,7 +61,9 @@ import io.cdnguard.HeaderSource;
  * values are scanned in place through {@link CharSequence#charAt} by {@link FreshnessDirectives}
  * (one pass per field, results packed into a {@code long}) and {@link HttpDates}; no strings, no
  * boxing. Bounded: each header value is scanned once, over its first {@link Ascii#MAX_SCAN} (4096)
- * characters only.
+ * characters only. Header lookups: {@code Cache-Control} plus the fetching CDN's targeted fields (0
+ * for CloudFront and Google, 1 for Fastly, 1-2 for Cloudflare, 2 otherwise), and {@code Expires}/{@code Date}
+ * only when no field decided.
  */
 public final class Freshness {
 
@@ -53,6 +75,11 @@ public final class Freshness {
 
     /** Packed result flag: not storable by a shared cache ({@code no-store}, {@code private}). */
     public static final long UNCACHEABLE = 1L << 61;
+
+    private static final int CLOUDFRONT = Cdn.CLOUDFRONT.ordinal();
+    private static final int CLOUDFLARE = Cdn.CLOUDFLARE.ordinal();
+    private static final int FASTLY = Cdn.FASTLY.ordinal();
+    private static final int GOOGLE = Cdn.GOOGLE.ordinal();
 
     private static final long LIFETIME_MASK = FreshnessDirectives.LIFETIME_MASK;
     private static final int SWR_SHIFT = FreshnessDirectives.SWR_SHIFT;
@@ -67,13 +94,38 @@ public final class Freshness {
      * @return a packed result
      */
     public static long parse(HeaderSource response, long nowMillis) {
+        return parse(response, -1, nowMillis);
+    }
+
+    /**
+     * Parses the response headers as the given CDN reads them: the CDN-targeted fields are looked
+     * up only for the CDNs that honour them (see the class notes for the table and its sources).
+     * Allocation-free, never throws; malformed directives are ignored.
+     *
+     * @param response the response headers
+     * @param cdnOrdinal the {@link Cdn#ordinal()} of the CDN that fetched, or -1 if unknown (then
+     *     every targeted field is honoured, as by {@link #parse(HeaderSource, long)})
+     * @param nowMillis the current (coarse) time, used only for {@code Expires} without {@code Date}
+     * @return a packed result
+     */
+    public static long parse(HeaderSource response, int cdnOrdinal, long nowMillis) {
         if (response == null) {
             return UNKNOWN;
         }
         long cacheControl = FreshnessDirectives.summarize(get(response, "cache-control"), true);
-        long decider = FreshnessDirectives.summarize(get(response, "cdn-cache-control"), true);
-        if (FreshnessDirectives.undecided(decider)) {
+        long decider = FreshnessDirectives.NONE;
+        if (cdnOrdinal == CLOUDFLARE) {
+            // Cloudflare-CDN-Cache-Control first; with it present Cloudflare ignores CDN-Cache-Control
+            CharSequence own = get(response, "cloudflare-cdn-cache-control");
+            decider = own != null ? FreshnessDirectives.summarize(own, true)
+                    : FreshnessDirectives.summarize(get(response, "cdn-cache-control"), true);
+        } else if (cdnOrdinal == FASTLY) {
             decider = FreshnessDirectives.summarize(get(response, "surrogate-control"), false);
+        } else if (cdnOrdinal != CLOUDFRONT && cdnOrdinal != GOOGLE) {
+            decider = FreshnessDirectives.summarize(get(response, "cdn-cache-control"), true);
+            if (FreshnessDirectives.undecided(decider)) {
+                decider = FreshnessDirectives.summarize(get(response, "surrogate-control"), false);
+            }
         }
         if (FreshnessDirectives.undecided(decider)) {
             decider = cacheControl;
@@ -131,7 +183,7 @@ public final class Freshness {
         // both are within a few thousand years of 1970 (4-digit years) unless base is an absurd nowMillis
         long diff = exp - base;
         if ((exp ^ base) < 0 && (exp ^ diff) < 0) {
-            diff = exp > 0 ? Long.MAX_VALUE : Long.MIN_VALUE; // overflow
+            diff = base < 0 ? Long.MAX_VALUE : Long.MIN_VALUE; // overflow: exp - base has base's opposite sign
         }
         if (diff <= 0) {
             return 0;

@@ -15,7 +15,8 @@ package io.cdnguard.internal;
  *
  * <p>Numbers: a value is a delta-seconds only if it is one or more ASCII digits; {@code -5},
  * {@code abc}, {@code 1.5} and an empty value are invalid and ignored. Values past 2^31 are clamped
- * to {@link #MAX_DELTA} (RFC 9111 section 1.2.2), however many digits follow. When a directive
+ * to {@link #MAX_DELTA} (RFC 9111 section 1.2.2), however many digits follow within the scanned
+ * prefix (a value cut by the scan limit is ignored, see below). When a directive
  * occurs more than once, the first occurrence with a valid value wins (RFC 9111 section 4.2.1
  * allows "the first occurrence").
  *
@@ -25,7 +26,8 @@ package io.cdnguard.internal;
  * constants and two character-class tables filled in the static initializer and never written
  * again, published by class initialisation): it scans at most the first {@link Ascii#MAX_SCAN}
  * characters once and allocates nothing, so a 64 KiB header with thousands of directives costs
- * bounded work. Names shorter than 7 characters or not starting with {@code m}, {@code n},
+ * bounded work; a directive cut by that limit is ignored (a cut {@code no-cachee} is not {@code no-cache}).
+ * Names shorter than 7 characters or not starting with {@code m}, {@code n},
  * {@code p} or {@code s} are skipped without comparison.
  */
 final class FreshnessDirectives {
@@ -168,6 +170,9 @@ final class FreshnessDirectives {
             }
             while (i < n && s.charAt(i) != ',') {
                 i++;
+            }
+            if (i >= n && n < s.length() && s.charAt(n) != ',') {
+                break; // cut by the scan limit: a partial name or value (no-cachee, max-age=12|34) must not count
             }
             switch (id) {
                 case D_NO_STORE:

@@ -39,7 +39,8 @@ final class RecognitionHeaders {
      * The CDNs named by a {@code Via} value and, in the same pass, the received-by span of the
      * first entry of the first CDN in recognition order among CloudFront, Akamai and Varnish that it
      * names (the only CDNs whose POP comes from {@code Via}), so the winner's POP needs no second
-     * scan. Decode with {@link #scannedMask}, {@link #scannedSpanCdn} and {@link #scannedSpan}.
+     * scan, and the CDN of the last entry. Decode with {@link #scannedMask}, {@link #scannedSpanCdn},
+     * {@link #scannedSpan} and {@link #scannedNearest}.
      */
     static long viaScan(CharSequence via) {
         return scanVia(via, WANT_MASK_AND_SPAN);
@@ -58,6 +59,15 @@ final class RecognitionHeaders {
     /** The span (as {@link #viaReceivedBy} returns it) of a {@link #viaScan} result that holds one. */
     static long scannedSpan(long scanned) {
         return ((scanned >>> 16) & 0xFFFF) << 32 | ((scanned >>> 32) & 0xFFFF);
+    }
+
+    /**
+     * The CDN ordinal of the last {@code Via} entry of a {@link #viaScan} result, or -1 if that entry
+     * names no CDN (a corporate proxy, a malformed entry) or there is none. Each intermediary appends
+     * its entry (RFC 9110 section 7.6.3), so this is the hop nearest the origin.
+     */
+    static int scannedNearest(long scanned) {
+        return ((int) (scanned >>> 48) & 0xF) - 1;
     }
 
     private static final int WANT_MASK = -1;
@@ -96,6 +106,7 @@ final class RecognitionHeaders {
         int spanRank = Integer.MAX_VALUE;
         int spanStart = 0;
         int spanEnd = 0;
+        int nearest = -1;
         int i = 0;
         while (i < n) {
             // skip separators
@@ -147,9 +158,11 @@ final class RecognitionHeaders {
             }
             int commentEnd = i;
             if (protoEnd == protoStart || byEnd == byStart) {
+                nearest = -1;
                 continue;
             }
             int cdn = viaEntryCdn(s, byStart, byEnd, commentStart, commentEnd);
+            nearest = cdn;
             if (cdn < 0) {
                 continue;
             }
@@ -167,7 +180,8 @@ final class RecognitionHeaders {
             }
         }
         if (want == WANT_MASK_AND_SPAN) {
-            return mask | (long) (spanCdn + 1) << 8 | (long) spanStart << 16 | (long) spanEnd << 32;
+            return mask | (long) (spanCdn + 1) << 8 | (long) spanStart << 16 | (long) spanEnd << 32
+                    | (long) (nearest + 1) << 48;
         }
         return want < 0 ? mask : NO_SPAN;
     }
@@ -211,8 +225,18 @@ final class RecognitionHeaders {
      * not known is {@link Cdn#OTHER}.
      */
     static int cdnLoopMask(CharSequence s) {
+        return loopMask(cdnLoopScan(s));
+    }
+
+    /**
+     * {@link #cdnLoopMask} and, in the same pass, the last known (not {@link Cdn#OTHER}) id: each CDN
+     * appends its id to the field (RFC 8586), so the last known id names the nearest of the CDNs that
+     * add one. Decode with {@link #loopMask} and {@link #loopNearest}.
+     */
+    static int cdnLoopScan(CharSequence s) {
         int n = Ascii.scanLength(s);
         int mask = 0;
+        int nearest = -1;
         int i = 0;
         while (i < n) {
             char c = s.charAt(i);
@@ -231,10 +255,25 @@ final class RecognitionHeaders {
             int id = cdnLoopId(s, start, end);
             if (id >= 0) {
                 mask |= 1 << id;
+                if (id != OTHER) {
+                    nearest = id;
+                }
             }
         }
-        return mask;
+        return mask | (nearest + 1) << 16;
     }
+
+    /** The CDN mask of a {@link #cdnLoopScan} result. */
+    static int loopMask(int scanned) {
+        return scanned & 0xFFFF;
+    }
+
+    /** The CDN ordinal of the last known id of a {@link #cdnLoopScan} result, or -1 if there is none. */
+    static int loopNearest(int scanned) {
+        return (scanned >>> 16) - 1;
+    }
+
+    private static final int OTHER = Cdn.OTHER.ordinal();
 
     /** The CDN ordinal of one cdn-id, or -1 if it is not a plausible id (empty, over 255 chars, odd characters). */
     private static int cdnLoopId(CharSequence s, int start, int end) {

@@ -31,7 +31,8 @@ class CdnRecognizerCombinedPassProperties {
             "google", "Azure", "varnish", "Varnish", "cache-FRA-12", "-FRA", "!LCY!", "cache-fra19120-FRA",
             "7a1b2c3d4e5f6a7b", "0123456789abcdef0123456789abcdef", "FRA56-P5", "AbCdEfGhIjKlMnOpQrSt==", ",", ", ",
             ";", "(", ")", " ", "\t", "-", "!", "HAProxy", "haproxy", "Cloudflare-Traffic-Manager", "h", "a", "c", "l",
-            "x", "2", "12345", "=", ".", ":", "\u00e9", "\u0168");
+            "x", "2", "12345", "=", ".", ":", "\u00e9", "\u0168", "Mozilla/", "Mozilla/5.0 ", "(compatible; ",
+            "(compatible;", "mozilla/5.0 (compatible;\tCloudflare-Traffic-Manager/1.0)");
 
     private final CdnRecognizer defaults = new CdnRecognizer(RecognitionRules.defaults(), "/cdnguard");
     private final CdnRecognizer ruled = new CdnRecognizer(RecognitionRules.builder()
@@ -94,7 +95,10 @@ class CdnRecognizerCombinedPassProperties {
         assertThat(CdnRecognizer.cdn(CdnRecognizer.classificationOf(both))).isEqualTo(Cdn.CLOUDFRONT);
     }
 
-    /** The documented rule, written plainly: a known prefix after OWS, or HAProxy / Cloudflare's monitor anywhere. */
+    /**
+     * The documented rule, written plainly: a known prefix after OWS, or HAProxy / Cloudflare's
+     * monitor anywhere, except in a {@code Mozilla/} agent, where only Cloudflare's monitor form counts.
+     */
     private static boolean reference(String ua) {
         String s = ua.length() > Ascii.MAX_SCAN ? ua.substring(0, Ascii.MAX_SCAN) : ua;
         String trimmed = asciiLower(s).replaceFirst("^[ \\t]+", "");
@@ -104,6 +108,10 @@ class CdnRecognizerCombinedPassProperties {
             if (trimmed.startsWith(p)) {
                 return true;
             }
+        }
+        if (trimmed.startsWith("mozilla/")) {
+            // browser-style agents: only Cloudflare's monitor, in the form it sends
+            return trimmed.matches("(?s)mozilla/[^(]{0,15}\\(compatible;[ \t]*cloudflare-traffic-manager.*");
         }
         return asciiLower(s).contains("haproxy") || asciiLower(s).contains("cloudflare-traffic-manager");
     }
