@@ -1,10 +1,17 @@
 package io.cdnguard;
 
 /**
- * Told of every status change of a check and of the overall status, on the evaluation thread.
+ * Told of every status change of a check and of the overall status, in order.
  *
- * <p>A listener that throws is logged and ignored; one that blocks delays only later listeners and
- * the next evaluation, never recording. Keep it short, or hand off to another thread.
+ * <p>Isolation: with the guard's evaluation thread on, listeners are called on one separate daemon
+ * thread ({@code cdnguard-notify-*}), never on the evaluation thread: a listener that blocks delays
+ * only the listeners and transitions after it, never an evaluation, the published report or
+ * recording; up to 1024 transitions queue behind it, further ones are dropped (counted and logged
+ * once) until it returns. Without the evaluation thread ({@link
+ * CdnGuard.Builder#evaluationThread(boolean)} off), listeners are called synchronously by {@link
+ * CdnGuard#evaluateNow()}, after the new report was published, and a blocking listener blocks that
+ * caller. A listener that throws is logged (once per listener and exception class) and skipped;
+ * the other listeners still get the transition. Keep it short, or hand off to another thread.
  */
 @FunctionalInterface
 public interface HealthListener {

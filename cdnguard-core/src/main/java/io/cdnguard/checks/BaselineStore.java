@@ -4,11 +4,14 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,9 +20,15 @@ import org.slf4j.LoggerFactory;
  * Reads and writes one learned baseline file atomically, in a small versioned binary envelope.
  *
  * <p>File layout (big-endian): magic {@code "CDGB"} (4 bytes), format version (int), payload
- * length (int), payload, CRC32 of everything before it (int). Writing goes to a temporary file in
- * the same directory, which is forced to disk and then renamed over the target with {@link
- * StandardCopyOption#ATOMIC_MOVE}, so a reader sees the old file or the new one, never half of one.
+ * length (int), payload, CRC32 of everything before it (int). Writing goes to a new temporary file
+ * {@code .<file name>.<random digits>.tmp} in the same directory (created exclusively, so a planted
+ * symbolic link is never followed), which is forced to disk ({@code fsync}), then renamed over the
+ * target with {@link StandardCopyOption#ATOMIC_MOVE}, then the directory is forced so the rename
+ * itself is durable. A reader, even after the process was killed ({@code kill -9}) or the machine
+ * lost power at any point, sees the old file or the new one, never half of one (the CRC catches what
+ * a file system without these guarantees might leave). Temporary files left by a killed writer are
+ * deleted by the next {@link #load()} once they are a minute old (a younger one may belong to a
+ * writer still running).
  *
  * <p>Never throws: a missing file is silent; a corrupt, truncated, wrong-version or unreadable file
  * is reported once as an SLF4J WARN with its path and the reason and then ignored; a failed write
@@ -36,14 +45,31 @@ final class BaselineStore {
     /** Larger files are rejected without reading them. */
     static final int MAX_FILE_BYTES = 4 << 20;
 
+    /** Temporary files older than this are left-overs of a killed writer. */
+    static final long STALE_TEMP_MILLIS = 60_000;
+
+    /** Opens the temporary file for writing; replaced in tests to inject I/O faults. */
+    interface Opener {
+        FileChannel open(Path tmp) throws IOException;
+    }
+
+    static final Opener DEFAULT_OPENER = tmp -> FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+
     private final Path file;
     private final int version;
+    private final Pattern tempName;
+    Opener opener = DEFAULT_OPENER; // tests only
     private boolean writeWarned; // evaluation thread only
     private String lastLoadFailure; // evaluation thread only
 
     BaselineStore(Path file, int version) {
         this.file = file;
         this.version = version;
+        this.tempName = Pattern.compile(Pattern.quote(tempPrefix()) + "[0-9]+" + Pattern.quote(".tmp"));
+    }
+
+    private String tempPrefix() {
+        return "." + file.getFileName() + ".";
     }
 
     Path file() {
@@ -104,6 +130,7 @@ final class BaselineStore {
      */
     byte[] load() {
         lastLoadFailure = null;
+        deleteStaleTemps();
         try {
             if (!Files.exists(file)) {
                 return null;
@@ -122,6 +149,33 @@ final class BaselineStore {
         }
     }
 
+    /** Deletes this file's temporary files older than {@link #STALE_TEMP_MILLIS}. Never throws. */
+    void deleteStaleTemps() {
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            return;
+        }
+        long cutoff = System.currentTimeMillis() - STALE_TEMP_MILLIS;
+        int deleted = 0;
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, p -> tempName.matcher(p.getFileName().toString()).matches())) {
+            for (Path p : ds) {
+                try {
+                    FileTime t = Files.getLastModifiedTime(p);
+                    if (t.toMillis() < cutoff && Files.deleteIfExists(p)) {
+                        deleted++;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // gone meanwhile, or not ours to delete: leave it
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return; // an unreadable directory: load() reports what matters
+        }
+        if (deleted > 0) {
+            log.info("Deleted {} stale temporary cdnguard baseline file(s) next to {} (left by an interrupted write)", deleted, file);
+        }
+    }
+
     /** Reports a payload that unwrapped fine but did not parse; WARNs with the reason. */
     void rejectPayload(String reason) {
         fail(reason);
@@ -131,6 +185,18 @@ final class BaselineStore {
         lastLoadFailure = reason;
         log.warn("Ignoring cdnguard baseline file {}: {}; learning again from scratch (warming up)", file, reason);
         return null;
+    }
+
+    /** Makes a rename in {@code dir} durable; best effort (not every platform can open a directory). */
+    private static void forceDirectory(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException | RuntimeException e) {
+            // e.g. Windows: directories cannot be opened; the rename is still atomic
+        }
     }
 
     /**
@@ -144,9 +210,9 @@ final class BaselineStore {
             if (dir != null) {
                 Files.createDirectories(dir);
             }
-            tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+            tmp = Files.createTempFile(dir, tempPrefix(), ".tmp");
             byte[] data = encode(version, payload);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch = opener.open(tmp)) {
                 ByteBuffer buf = ByteBuffer.wrap(data);
                 while (buf.hasRemaining()) {
                     ch.write(buf);
@@ -155,6 +221,7 @@ final class BaselineStore {
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             tmp = null;
+            forceDirectory(dir);
             if (writeWarned) {
                 log.info("cdnguard baseline file {} written again", file);
                 writeWarned = false;

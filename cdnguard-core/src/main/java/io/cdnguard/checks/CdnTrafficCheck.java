@@ -71,7 +71,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Details: {@code expectedPerMin}, {@code observed}, {@code expected}, {@code evidenceNats},
  * {@code windowMinutes}, {@code level}, {@code test}, {@code pop}, {@code baselineSource}, {@code
- * baselineHours}, {@code warmingUp}.
+ * baselineHours}, {@code warmingUp}; and {@code clockStepMinutes} after a clock step, until re-armed.
+ *
+ * <p><b>Clock steps.</b> When the evaluation time steps back, or forward by more than five minutes
+ * (or three evaluation periods), e.g. an NTP correction or a suspended host, the check does not take
+ * the jump for an hour of silence: it restarts its recent history at the new time, does not learn
+ * the open hour, keeps its learned baseline (and an alarm in force), and reports {@code
+ * clockStepMinutes} (negative = back) until it is armed again (ten minutes with a learned
+ * baseline, an hour without).
  *
  * <p>Thread-safety: {@link #evaluate} runs on the guard's single evaluation thread; it and {@link
  * #saveBaseline()} are serialised by this object's monitor, so the latter may be called from any
@@ -92,6 +99,8 @@ public final class CdnTrafficCheck implements Check {
     private long lastSave = Long.MIN_VALUE; // guarded by this
     private String[] keys = new String[8]; // guarded by this
     private long[] counts = new long[8]; // guarded by this
+    private String[] keyPops = new String[8]; // guarded by this: the POP name each key was built from
+    private Cdn[] keyCdns = new Cdn[8]; // guarded by this: the CDN each key was built from
 
     private CdnTrafficCheck(Builder b) {
         DetectionTraffic.Config c = new DetectionTraffic.Config();
@@ -153,12 +162,20 @@ public final class CdnTrafficCheck implements Check {
         List<PopStats> pops = snapshot.pops();
         int n = pops == null ? 0 : pops.size();
         if (keys.length < n) {
-            keys = new String[n];
+            keys = java.util.Arrays.copyOf(keys, n);
             counts = new long[n];
+            keyPops = java.util.Arrays.copyOf(keyPops, n);
+            keyCdns = java.util.Arrays.copyOf(keyCdns, n);
         }
         for (int i = 0; i < n; i++) {
             PopStats p = pops.get(i);
-            keys[i] = p.cdn().label() + ":" + p.pop();
+            String popName = p.pop();
+            Cdn popCdn = p.cdn();
+            if (keys[i] == null || !Objects.equals(popName, keyPops[i]) || popCdn != keyCdns[i]) {
+                keys[i] = popCdn.label() + ":" + popName; // built once per POP, not per evaluation
+                keyPops[i] = popName;
+                keyCdns[i] = popCdn;
+            }
             counts[i] = p.fetches();
         }
         DetectionTraffic.Result r = detector.update(now, cum, keys, counts, n);
@@ -194,6 +211,10 @@ public final class CdnTrafficCheck implements Check {
     }
 
     private static String message(DetectionTraffic.Result r) {
+        if (!r.ready && !r.alarm && r.clockStepMillis != 0) {
+            return String.format(Locale.ROOT, "clock stepped by %+d min: recent history restarted, the open hour is not learned;"
+                    + " re-arming", Math.round(r.clockStepMillis / 60_000.0));
+        }
         if (!r.ready) {
             return "warming up: learning the normal CDN fetch rate";
         }
@@ -211,7 +232,7 @@ public final class CdnTrafficCheck implements Check {
     private CheckResult toResult(DetectionTraffic.Result r) {
         HealthStatus st = r.alarm ? severity : HealthStatus.UP;
         CheckResult res = CheckResult.of(st, message(r));
-        return res.withDetail("expectedPerMin", round(r.expectedPerMin))
+        res = res.withDetail("expectedPerMin", round(r.expectedPerMin))
                 .withDetail("observed", r.observed)
                 .withDetail("expected", round(r.expected))
                 .withDetail("evidenceNats", round(r.evidence))
@@ -222,6 +243,10 @@ public final class CdnTrafficCheck implements Check {
                 .withDetail("baselineSource", r.baselineSource == 2 ? "weekly" : r.baselineSource == 1 ? "daily" : "recent")
                 .withDetail("baselineHours", round(r.baselineHours))
                 .withDetail("warmingUp", r.warmingUp);
+        if (r.clockStepMillis != 0) {
+            res = res.withDetail("clockStepMinutes", Math.round(r.clockStepMillis / 60_000.0));
+        }
+        return res;
     }
 
     static double round(double v) {

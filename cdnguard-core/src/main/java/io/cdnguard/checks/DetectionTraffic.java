@@ -92,6 +92,8 @@ final class DetectionTraffic {
         int baselineSource;
         double baselineHours;
         boolean shareTest;
+        /** The clock step (ms, negative = back) that restarted the history, while not yet re-armed; else 0. */
+        long clockStepMillis;
     }
 
     private final Config cfg;
@@ -124,6 +126,7 @@ final class DetectionTraffic {
     private String[] popNames;
     private long lastDt = 10_000L;
     private long historyStart = Long.MIN_VALUE;
+    private long clockStep; // the last discontinuity's step (dt minus the usual step), ms
 
     // fallback rate (per minute) when the baseline knows nothing: EWMA over clean time
     private double ewmaRate = Double.NaN;
@@ -202,6 +205,7 @@ final class DetectionTraffic {
         }
         if (first || discontinuity) {
             // Start (again) from here: no window reaches over the gap, the open hour is not learned.
+            clockStep = discontinuity ? dt - lastDt : 0;
             lastTime = now;
             size = 0;
             head = 0;
@@ -263,7 +267,8 @@ final class DetectionTraffic {
     }
 
     private int idx(int i) {
-        return (head + i) % cfg.ringCapacity;
+        int j = head + i; // head and i are both below the capacity: one subtraction instead of a division
+        return j >= sTime.length ? j - sTime.length : j;
     }
 
     private void push(long now) {
@@ -601,6 +606,7 @@ final class DetectionTraffic {
     }
 
     private void fillCommon(Result r, long now) {
+        r.clockStepMillis = r.ready ? 0 : clockStep;
         double rate = baseline.rate(now);
         r.baselineSource = baseline.source(now);
         if (Double.isNaN(rate)) {

@@ -15,8 +15,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -35,11 +47,30 @@ import org.slf4j.LoggerFactory;
  *
  * <p>One evaluation: tick, take a snapshot, run each check in order, build the report (the worst
  * status wins, {@link HealthReport#of}), publish it to {@link #current()}, then log and deliver
- * every transition. Policies:
+ * every transition.
+ *
+ * <p>Two modes. <i>Isolated</i> ({@code checkBudgetMillis > 0}; what a guard with its evaluation
+ * thread uses, budget = the evaluation period clamped to 1..10 s): each check runs on a pooled
+ * daemon worker ({@code cdnguard-check-<name>-<n>}) and the evaluating thread waits for it at most
+ * the budget; transitions are handed to one daemon notifier thread ({@code cdnguard-notify-<name>})
+ * through a bounded queue, so neither a hung check nor a blocked listener can stall evaluation.
+ * <i>Inline</i> ({@code checkBudgetMillis == 0}; a guard without its thread, driven on simulated time
+ * by its owner, e.g. a backtest): checks and listeners run on the calling thread, deterministic
+ * and without hand-offs, and the caller bears any hang.
+ *
+ * <p>Fault policies:
  * <ul>
  *   <li>A check that throws (or returns {@code null}) is {@link HealthStatus#DEGRADED} with the
  *       message {@code "check failed: <exception>"}; the other checks still run. The stack trace is
- *       logged when the check starts failing (or fails differently), not on every evaluation.
+ *       logged (WARN) when the check starts failing (or fails differently), and an INFO when it
+ *       works again: once per transition, not on every evaluation.
+ *   <li>A check that does not return within the budget (isolated mode) is DEGRADED with {@code
+ *       "check timed out: no result within <budget> ms"}; the evaluation moves on. While that run is
+ *       still going, the check is not called again (a check never runs concurrently with itself) and
+ *       stays DEGRADED with {@code "check timed out: still running after <n> ms"}; when it returns
+ *       its late result is dropped and the next evaluation calls it again. A hung check holds at most
+ *       one worker, so the pool (one thread per check plus one) always has a free worker for the
+ *       others; idle workers end after 30 s. Logged once when it times out and once when it returns.
  *   <li>If the snapshot cannot be taken, every check is DEGRADED with {@code "snapshot failed:
  *       <exception>"} (an engine fault must be visible, not hidden behind a stale UP).
  *   <li>Each transition of a check, and of the overall status (check name {@code "overall"}), is
@@ -47,16 +78,25 @@ import org.slf4j.LoggerFactory;
  *       in order. The first evaluation compares against UP (the empty report's status).
  *   <li>A listener that throws is logged (once per listener and exception class) and skipped; the
  *       remaining listeners and transitions are still delivered.
- *   <li>A listener that blocks blocks the evaluation that called it: the new report is already
- *       published (endpoints keep answering, recording is never affected), but later listeners,
- *       the thread's ticks and evaluations, and any {@link #evaluateNow()} on another thread wait
- *       until it returns, because evaluations are serialised by one lock.
+ *   <li>A listener that blocks, in isolated mode, blocks only the notifier thread: evaluations stay
+ *       on schedule and the report is published; up to {@value #MAX_PENDING_TRANSITIONS} transitions
+ *       queue behind it, further ones are dropped, counted ({@link #droppedTransitions()}) and logged
+ *       once until deliveries resume. In inline mode it blocks the evaluation that called it: the
+ *       new report is already published (endpoints keep answering, recording is never affected), but
+ *       later listeners, ticks and evaluations, and any {@link #evaluateNow()} on another thread
+ *       wait until it returns, because evaluations are serialised by one lock.
+ *   <li>After {@link #close()}, {@link #evaluateNow()} still works (checks run inline) but
+ *       transitions are no longer delivered to listeners in isolated mode.
  * </ul>
  *
  * <p>Implementation notes: {@code current} is a volatile reference to an immutable report, written
- * only under {@code lock}; every other mutable field ({@code previous}, the log-once state) is
- * read and written only under {@code lock}. The lock is taken only by the evaluation side (the
- * thread and {@link #evaluateNow()}); the recording path never touches this class.
+ * only under {@code lock}; every other mutable field ({@code previous}, the log-once state, the
+ * per-check pending runs) is read and written only under {@code lock}, except {@code
+ * loggedListenerFailures} (a concurrent set: the notifier thread writes it), {@code dropped} and
+ * {@code dropWarned} (atomics shared by the evaluating and the notifier thread). A check's state
+ * is handed to and from its worker through {@link Future} (submit and get are happens-before
+ * edges), so a check may keep unsynchronised state. The lock is taken only by the evaluation side
+ * (the thread and {@link #evaluateNow()}); the recording path never touches this class.
  */
 public final class Evaluator implements AutoCloseable {
 
@@ -68,6 +108,13 @@ public final class Evaluator implements AutoCloseable {
     /** How long {@link #close()} waits for the thread to end. */
     static final long JOIN_MILLIS = 5_000;
 
+    /** Transitions queued for a blocked listener before further ones are dropped (isolated mode). */
+    static final int MAX_PENDING_TRANSITIONS = 1024;
+
+    /** Bounds of the default per-check time budget of a guard with its own thread. */
+    static final long MIN_BUDGET_MILLIS = 1_000;
+    static final long MAX_BUDGET_MILLIS = 10_000;
+
     private final String name;
     private final TimeSource time;
     private final Runnable tick;
@@ -77,6 +124,9 @@ public final class Evaluator implements AutoCloseable {
     private final List<HealthListener> listeners;
     private final long tickNanos;
     private final long periodNanos;
+    private final long budgetNanos; // 0: inline mode
+    private final ThreadPoolExecutor workers; // null in inline mode
+    private final ThreadPoolExecutor notifier; // null in inline mode
     private final ReentrantLock lock = new ReentrantLock();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread thread;
@@ -86,13 +136,21 @@ public final class Evaluator implements AutoCloseable {
     // Guarded by lock.
     private final Map<String, HealthStatus> previous = new HashMap<>();
     private final Map<String, String> checkFailure = new HashMap<>();
-    private final Set<String> loggedListenerFailures = new HashSet<>();
+    private final Future<?>[] pending; // a timed-out run still going, per check
+    private final long[] pendingSince; // System.nanoTime() when that run was submitted
+    // Shared with the notifier thread.
+    private final Set<String> loggedListenerFailures = ConcurrentHashMap.newKeySet();
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicBoolean dropWarned = new AtomicBoolean();
     private String tickFailure;
     private String snapshotFailure;
     // Thread-confined (the evaluation thread's own loop).
     private String loopFailure;
 
     /**
+     * An evaluator in isolated mode with the default budget ({@link #defaultBudgetMillis}) when
+     * {@code startThread}, in inline mode otherwise.
+     *
      * @param name used in the thread name ({@code cdnguard-eval-<name>})
      * @param time the clock
      * @param tick advances the guard's coarse clock and rotates buckets; called before each snapshot and
@@ -107,6 +165,28 @@ public final class Evaluator implements AutoCloseable {
     public Evaluator(String name, TimeSource time, Runnable tick, Supplier<GuardSnapshot> snapshot,
             List<Check> checks, List<HealthListener> listeners, long tickMillis, long periodMillis,
             boolean startThread) {
+        this(name, time, tick, snapshot, checks, listeners, tickMillis, periodMillis,
+                startThread ? defaultBudgetMillis(periodMillis) : 0, startThread);
+    }
+
+    /**
+     * An evaluator in isolated mode ({@code checkBudgetMillis > 0}) or inline mode.
+     *
+     * @param name used in thread names ({@code cdnguard-eval-<name>})
+     * @param time the clock
+     * @param tick advances the guard's coarse clock and rotates buckets
+     * @param snapshot takes a snapshot of the counters now
+     * @param checks the checks, in order
+     * @param listeners transition listeners
+     * @param tickMillis how often the thread ticks (the bucket length)
+     * @param periodMillis how often the thread evaluates
+     * @param checkBudgetMillis isolated mode with this per-check time budget when positive; inline
+     *     mode (checks and listeners on the evaluating thread) when 0 or less
+     * @param startThread whether to start the daemon thread
+     */
+    public Evaluator(String name, TimeSource time, Runnable tick, Supplier<GuardSnapshot> snapshot,
+            List<Check> checks, List<HealthListener> listeners, long tickMillis, long periodMillis,
+            long checkBudgetMillis, boolean startThread) {
         this.name = Objects.requireNonNull(name, "name");
         this.time = Objects.requireNonNull(time, "time");
         this.tick = Objects.requireNonNull(tick, "tick");
@@ -116,6 +196,25 @@ public final class Evaluator implements AutoCloseable {
         this.checkNames = uniqueNames(this.checks);
         this.tickNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(1, tickMillis));
         this.periodNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(1, periodMillis));
+        this.pending = new Future<?>[this.checks.size()];
+        this.pendingSince = new long[this.checks.size()];
+        if (checkBudgetMillis > 0) {
+            this.budgetNanos = TimeUnit.MILLISECONDS.toNanos(checkBudgetMillis);
+            // One thread per check plus one: a hung check holds at most one (it is not resubmitted),
+            // so a check that is not hung always finds a free worker; threads end after 30 s idle.
+            int size = this.checks.size() + 1;
+            this.workers = new ThreadPoolExecutor(size, size, 30, TimeUnit.SECONDS,
+                    new LinkedBlockingQueue<>(), daemons("cdnguard-check-" + name + "-", true));
+            this.workers.allowCoreThreadTimeOut(true);
+            this.notifier = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
+                    new ArrayBlockingQueue<>(MAX_PENDING_TRANSITIONS), daemons("cdnguard-notify-" + name, false),
+                    (r, executor) -> dropTransition(executor));
+            this.notifier.allowCoreThreadTimeOut(true);
+        } else {
+            this.budgetNanos = 0;
+            this.workers = null;
+            this.notifier = null;
+        }
         this.current = HealthReport.empty(time.currentTimeMillis());
         if (startThread) {
             thread = new Thread(this::run, "cdnguard-eval-" + name);
@@ -124,6 +223,41 @@ public final class Evaluator implements AutoCloseable {
         } else {
             thread = null;
         }
+    }
+
+    /** The default per-check budget of a guard with its own thread: the period, clamped to 1..10 s. */
+    static long defaultBudgetMillis(long periodMillis) {
+        return Math.max(MIN_BUDGET_MILLIS, Math.min(MAX_BUDGET_MILLIS, periodMillis));
+    }
+
+    private static ThreadFactory daemons(String prefix, boolean numbered) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, numbered ? prefix + n.incrementAndGet() : prefix);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private void dropTransition(ThreadPoolExecutor executor) {
+        if (executor.isShutdown()) {
+            return; // closed: transitions are no longer delivered
+        }
+        long n = dropped.incrementAndGet();
+        if (dropWarned.compareAndSet(false, true)) {
+            log.warn("cdnguard {}: a listener is blocked; {} transitions are queued, further ones are dropped "
+                    + "({} dropped so far)", name, MAX_PENDING_TRANSITIONS, n);
+        }
+    }
+
+    /** Transitions dropped because a listener was blocked and the queue was full (isolated mode). */
+    public long droppedTransitions() {
+        return dropped.get();
+    }
+
+    /** The per-check time budget in milliseconds, or 0 in inline mode. */
+    public long checkBudgetMillis() {
+        return TimeUnit.NANOSECONDS.toMillis(budgetNanos);
     }
 
     private static List<String> uniqueNames(List<Check> checks) {
@@ -221,7 +355,7 @@ public final class Evaluator implements AutoCloseable {
                 results.put(checkName, CheckResult.degraded(snapError));
                 continue;
             }
-            results.put(checkName, runCheck(checks.get(i), checkName, snap));
+            results.put(checkName, runCheck(i, checkName, snap));
         }
         HealthReport report = HealthReport.of(now, results);
         current = report;
@@ -241,23 +375,92 @@ public final class Evaluator implements AutoCloseable {
         }
     }
 
-    private CheckResult runCheck(Check check, String checkName, GuardSnapshot snap) {
-        try {
-            CheckResult r = check.evaluate(snap);
-            if (r == null) {
-                throw new NullPointerException("check returned null");
+    private CheckResult runCheck(int i, String checkName, GuardSnapshot snap) {
+        Check check = checks.get(i);
+        if (workers == null || workers.isShutdown()) {
+            try {
+                return succeeded(checkName, check.evaluate(snap));
+            } catch (Throwable t) {
+                return failed(checkName, t);
             }
-            if (checkFailure.remove(checkName) != null) {
-                log.info("cdnguard {}: check {} no longer fails", name, checkName);
-            }
-            return r;
-        } catch (Throwable t) {
-            String key = describe(t);
-            if (!key.equals(checkFailure.put(checkName, key))) {
-                log.warn("cdnguard {}: check {} failed; reported as DEGRADED", name, checkName, t);
-            }
-            return CheckResult.degraded("check failed: " + t);
         }
+        Future<?> still = pending[i];
+        if (still != null) {
+            if (!still.isDone()) {
+                long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pendingSince[i]);
+                return CheckResult.degraded("check timed out: still running after " + ms + " ms");
+            }
+            pending[i] = null;
+            log.info("cdnguard {}: check {} returned after it timed out; evaluating it again", name, checkName);
+        }
+        Future<CheckResult> run;
+        long submitted = System.nanoTime();
+        try {
+            Callable<CheckResult> task = () -> check.evaluate(snap);
+            run = workers.submit(task);
+        } catch (RejectedExecutionException e) { // closed meanwhile
+            try {
+                return succeeded(checkName, check.evaluate(snap));
+            } catch (Throwable t) {
+                return failed(checkName, t);
+            }
+        }
+        try {
+            return succeeded(checkName, await(run, submitted + budgetNanos));
+        } catch (ExecutionException e) {
+            return failed(checkName, e.getCause() != null ? e.getCause() : e);
+        } catch (TimeoutException e) {
+            pending[i] = run;
+            pendingSince[i] = submitted;
+            long budgetMs = TimeUnit.NANOSECONDS.toMillis(budgetNanos);
+            if (!"timeout".equals(checkFailure.put(checkName, "timeout"))) {
+                log.warn("cdnguard {}: check {} returned no result within {} ms; reported as DEGRADED and not called "
+                        + "again until it returns", name, checkName, budgetMs);
+            }
+            return CheckResult.degraded("check timed out: no result within " + budgetMs + " ms");
+        }
+    }
+
+    /**
+     * Waits for a check's run until {@code deadline} (nanoTime). A stray interrupt does not cut the
+     * wait short (it is restored afterwards), unless the evaluator is closing.
+     */
+    private <T> T await(Future<T> run, long deadline) throws ExecutionException, TimeoutException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return run.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    if (closed.get()) {
+                        throw new TimeoutException("closing");
+                    }
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private CheckResult succeeded(String checkName, CheckResult r) {
+        if (r == null) {
+            return failed(checkName, new NullPointerException("check returned null"));
+        }
+        if (checkFailure.remove(checkName) != null) {
+            log.info("cdnguard {}: check {} no longer fails", name, checkName);
+        }
+        return r;
+    }
+
+    private CheckResult failed(String checkName, Throwable t) {
+        String key = describe(t);
+        if (!key.equals(checkFailure.put(checkName, key))) {
+            log.warn("cdnguard {}: check {} failed; reported as DEGRADED", name, checkName, t);
+        }
+        return CheckResult.degraded("check failed: " + t);
     }
 
     private static CheckResult overallResult(HealthReport report) {
@@ -285,6 +488,17 @@ public final class Evaluator implements AutoCloseable {
         } else {
             log.info("cdnguard {}: {} {} -> {}: {}", name, check, prev, now, result.message());
         }
+        if (listeners.isEmpty()) {
+            return;
+        }
+        if (notifier == null) {
+            deliver(check, prev, result, atMillis);
+        } else {
+            notifier.execute(() -> deliver(check, prev, result, atMillis)); // full or closed: dropTransition
+        }
+    }
+
+    private void deliver(String check, HealthStatus prev, CheckResult result, long atMillis) {
         for (HealthListener l : listeners) {
             try {
                 l.onTransition(check, prev, result, atMillis);
@@ -294,6 +508,9 @@ public final class Evaluator implements AutoCloseable {
                     log.warn("cdnguard {}: listener {} failed on {} transition; skipped", name, l, check, t);
                 }
             }
+        }
+        if (notifier != null && dropWarned.get() && notifier.getQueue().isEmpty() && dropWarned.compareAndSet(true, false)) {
+            log.info("cdnguard {}: listeners caught up; {} transitions were dropped in all", name, dropped.get());
         }
     }
 
@@ -353,10 +570,20 @@ public final class Evaluator implements AutoCloseable {
         return n;
     }
 
-    /** Stops the thread: interrupts it and waits up to 5 s for it to end. Idempotent. */
+    /**
+     * Stops the thread (interrupts it and waits up to 5 s for it to end), the check workers and the
+     * notifier (interrupting a hung check or a blocked listener). Idempotent.
+     */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true) || thread == null) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (workers != null) {
+            workers.shutdownNow();
+            notifier.shutdownNow();
+        }
+        if (thread == null) {
             return;
         }
         LockSupport.unpark(thread);
