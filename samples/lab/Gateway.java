@@ -88,6 +88,7 @@ public final class Gateway {
         }
         CdnGuard.Builder b = CdnGuard.builder().expectBackends(expect.toArray(new String[0]))
                 .evaluationPeriod(Duration.ofSeconds(1))
+                .detectionChecks(false) // the gateway judges backends only
                 .check(MissingBackendCheck.builder().build());
         if (scale != 1) {
             long wall0 = System.currentTimeMillis();

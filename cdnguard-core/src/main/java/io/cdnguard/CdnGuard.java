@@ -1,6 +1,9 @@
 package io.cdnguard;
 
+import io.cdnguard.checks.CacheRefetchCheck;
 import io.cdnguard.checks.CdnErrorRatioCheck;
+import io.cdnguard.checks.CdnTrafficCheck;
+import io.cdnguard.checks.MissingBackendCheck;
 import io.cdnguard.checks.UpstreamFailureRatioCheck;
 import io.cdnguard.internal.CdnRecognizer;
 import io.cdnguard.internal.Counters;
@@ -8,15 +11,23 @@ import io.cdnguard.internal.DefaultHealthEndpoint;
 import io.cdnguard.internal.Evaluator;
 import io.cdnguard.internal.ExpiryTracker;
 import io.cdnguard.internal.Freshness;
+import io.cdnguard.internal.TraceLog;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Records every CDN fetch an origin serves and judges, on its own evaluation thread, whether the CDN
@@ -47,6 +58,9 @@ import java.util.Set;
  */
 public final class CdnGuard implements AutoCloseable {
 
+    private static final Logger log = LoggerFactory.getLogger(CdnGuard.class);
+    /** Baseline files claimed by open guards of this JVM, so two guards never write one file. */
+    private static final Map<String, CdnGuard> BASELINE_OWNERS = new ConcurrentHashMap<>();
     private static final RequestKind[] KINDS = RequestKind.values();
     private static final int KIND_CDN = RequestKind.CDN.ordinal();
     private static final int CDN_OTHER = Cdn.OTHER.ordinal();
@@ -58,6 +72,10 @@ public final class CdnGuard implements AutoCloseable {
     private final List<Check> checks;
     private final Evaluator evaluator;
     private final HealthEndpoint endpoint;
+    /** The baseline file this guard writes (a key of {@link #BASELINE_OWNERS}), or {@code null}. */
+    private final String baselineClaim;
+    /** The trace log, or {@code null} when off (the default): one plain read of a final field per record. */
+    private final TraceLog traceLog;
 
     private CdnGuard(Builder b) {
         this.time = b.timeSource;
@@ -72,6 +90,7 @@ public final class CdnGuard implements AutoCloseable {
             all.add(new UpstreamFailureRatioCheck());
             all.add(new CdnErrorRatioCheck());
         }
+        this.baselineClaim = b.detectionChecks ? addDetectionChecks(b, all) : null;
         all.addAll(b.checks);
         this.checks = Collections.unmodifiableList(all);
         // The thread ticks at least every second: the coarse clock (freshness, expiry) stays within 1 s
@@ -82,11 +101,46 @@ public final class CdnGuard implements AutoCloseable {
                 b.evaluationThread);
         this.endpoint = new DefaultHealthEndpoint(b.endpointPrefix, b.detailsToken, new EnumMap<>(b.httpStatus),
                 evaluator::current, this::snapshot);
+        this.traceLog = !b.traceLog ? null : b.traceSink != null
+                ? TraceLog.toSink(time, b.recognition, b.traceSink) : TraceLog.toLogger(time, b.recognition);
     }
 
     /** Starts a builder with the defaults documented on each method. */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * Adds the detection checks ({@code cdn-traffic}, {@code cache-refetch}, {@code missing-backend})
+     * with their defaults; returns the baseline file this guard claimed, or {@code null}. Two open
+     * guards of one JVM never share a baseline file: the second keeps its baseline in memory (WARN).
+     */
+    private String addDetectionChecks(Builder b, List<Check> all) {
+        CdnTrafficCheck.Builder traffic = CdnTrafficCheck.builder().baselineName(b.name);
+        String claim = null;
+        if (b.persistBaseline != null ? b.persistBaseline : !b.customClock) {
+            Path dir = b.baselineDirectory != null ? b.baselineDirectory
+                    : Paths.get(System.getProperty("java.io.tmpdir", "."), "cdnguard");
+            traffic.baselineDirectory(dir);
+            String key = dir.toAbsolutePath().normalize().resolve(b.name + ".baseline").toString();
+            if (BASELINE_OWNERS.putIfAbsent(key, this) == null) {
+                claim = key;
+            } else {
+                log.warn("Another open guard in this JVM already uses the baseline file {}; this guard (name '{}') keeps its "
+                        + "cdn-traffic baseline in memory only. Give each guard its own name().", key, b.name);
+                traffic.persistence(false);
+            }
+        } else {
+            traffic.persistence(false);
+        }
+        all.add(traffic.build());
+        all.add(CacheRefetchCheck.builder().build());
+        MissingBackendCheck.Builder missing = MissingBackendCheck.builder();
+        for (Map.Entry<String, String> e : b.backendGroups.entrySet()) {
+            missing.peerGroup(e.getValue(), e.getKey());
+        }
+        all.add(missing.build());
+        return claim;
     }
 
     /**
@@ -118,6 +172,9 @@ public final class CdnGuard implements AutoCloseable {
             } catch (Throwable ignored) {
                 // nothing left to do without throwing into the host
             }
+        }
+        if (traceLog != null) {
+            traceLog.log(exchange); // off by default; never throws (counts and drops a failed line)
         }
     }
 
@@ -151,7 +208,8 @@ public final class CdnGuard implements AutoCloseable {
         long hash = 0;
         if (status / 100 == 2 || status == 304) {
             HeaderSource resp = e.responseHeaders();
-            long f = Freshness.parse(resp == null ? HeaderSource.EMPTY : resp, now);
+            // only the targeted fields this CDN honours are looked up (Freshness class notes)
+            long f = Freshness.parse(resp == null ? HeaderSource.EMPTY : resp, cdn, now);
             if (Freshness.cacheable(f)) {
                 ttl = Freshness.lifetimeSeconds(f);
             } else if (status != 304 || (f & Freshness.UNKNOWN) == 0) {
@@ -219,6 +277,9 @@ public final class CdnGuard implements AutoCloseable {
     @Override
     public void close() {
         evaluator.close();
+        if (baselineClaim != null) {
+            BASELINE_OWNERS.remove(baselineClaim, this);
+        }
     }
 
     /**
@@ -233,6 +294,12 @@ public final class CdnGuard implements AutoCloseable {
         boolean evaluationThread = true;
         final List<Check> checks = new ArrayList<>();
         boolean builtInChecks = true;
+        boolean detectionChecks = true;
+        String name = "default";
+        Boolean persistBaseline; // null: persist unless the guard runs on a custom clock
+        boolean customClock;
+        Path baselineDirectory;
+        final Map<String, String> backendGroups = new LinkedHashMap<>();
         final Set<String> expectedBackends = new LinkedHashSet<>();
         int maxUnknownBackends = 64;
         int maxPops = 64;
@@ -243,6 +310,8 @@ public final class CdnGuard implements AutoCloseable {
         String detailsToken;
         final Map<HealthStatus, Integer> httpStatus = new EnumMap<>(HealthStatus.class);
         final List<HealthListener> listeners = new ArrayList<>();
+        boolean traceLog;
+        Consumer<? super String> traceSink;
 
         private Builder() {
             httpStatus.put(HealthStatus.UP, 200);
@@ -253,6 +322,7 @@ public final class CdnGuard implements AutoCloseable {
         /** The clock. Default: {@link TimeSource#system()}. */
         public Builder timeSource(TimeSource timeSource) {
             this.timeSource = Objects.requireNonNull(timeSource, "timeSource");
+            this.customClock = true;
             return this;
         }
 
@@ -278,7 +348,7 @@ public final class CdnGuard implements AutoCloseable {
             return this;
         }
 
-        /** Adds a check, evaluated after the built-in ones in the order added. */
+        /** Adds a check, evaluated after the built-in and detection ones in the order added. */
         public Builder check(Check check) {
             this.checks.add(Objects.requireNonNull(check, "check"));
             return this;
@@ -287,6 +357,62 @@ public final class CdnGuard implements AutoCloseable {
         /** Whether to include the built-in checks ({@code upstream-failures}, {@code cdn-errors}). Default {@code true}. */
         public Builder builtInChecks(boolean include) {
             this.builtInChecks = include;
+            return this;
+        }
+
+        /**
+         * Whether to include the detection checks, {@code cdn-traffic}, {@code cache-refetch} and {@code
+         * missing-backend}, with their defaults (see {@code io.cdnguard.checks}). Default {@code true}.
+         * Turn off to add them yourself with other settings, or to run without them.
+         */
+        public Builder detectionChecks(boolean include) {
+            this.detectionChecks = include;
+            return this;
+        }
+
+        /**
+         * The guard's name: the {@code cdn-traffic} baseline is kept in {@code <directory>/<name>.baseline}.
+         * Default {@code default}; letters, digits, '.', '_' and '-'. Give each guard of a host its own
+         * name: while one guard is open, another of the same JVM with the same name and directory keeps
+         * its baseline in memory only (and says so in a WARN) rather than overwrite the file.
+         */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
+         * The directory of the detection checks' baseline file. Default {@code ${java.io.tmpdir}/cdnguard};
+         * choose a directory that survives reboots in production.
+         */
+        public Builder baselineDirectory(Path directory) {
+            this.baselineDirectory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /**
+         * Whether the detection checks read and write their baseline file. Default: {@code true} on the
+         * system clock, {@code false} once {@link #timeSource(TimeSource)} was set (a baseline learned
+         * on a simulated clock means nothing to the next run, and a test must not read one).
+         */
+        public Builder persistBaseline(boolean persist) {
+            this.persistBaseline = persist;
+            return this;
+        }
+
+        /**
+         * Declares backends of the canonical configuration (gateways) that serve one route class, say
+         * {@code static} for {@code asset-1..3}: the {@code missing-backend} check compares a backend's
+         * share of its group's traffic, so a quiet {@code api} backend never makes an asset backend
+         * look silent. Backends declared without a group are grouped by name stem ({@code api-1},
+         * {@code api-2}: {@code api}).
+         */
+        public Builder expectBackendGroup(String group, String... names) {
+            Objects.requireNonNull(group, "group");
+            for (String n : Objects.requireNonNull(names, "names")) {
+                expectBackend(n);
+                backendGroups.put(n, group);
+            }
             return this;
         }
 
@@ -361,6 +487,38 @@ public final class CdnGuard implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether to write every recorded exchange, CDN fetch or not, as one line of the trace format
+         * (the JSON Lines the backtest replays) to the SLF4J logger {@code cdnguard.trace} at INFO.
+         * Default {@code false}. Lines are written only when this is on <em>and</em> that logger is
+         * enabled for INFO, so configure the logger explicitly (its own file, additivity off, behind an
+         * asynchronous appender: the line is handed to the logging backend on the recording thread).
+         *
+         * <p>When on, recording is no longer allocation-free: each exchange costs a line
+         * ({@code String}) and reads the exchange's methods and headers a second time; when off, it
+         * costs one read of a final field. Tracing never throws into the caller: a line that cannot be
+         * written is dropped, counted, and the first drop is logged as a warning. Shared-secret header
+         * values are never written; client addresses are not part of the format. Replaces a sink given
+         * with {@link #traceLog(Consumer)}.
+         */
+        public Builder traceLog(boolean enabled) {
+            this.traceLog = enabled;
+            this.traceSink = null;
+            return this;
+        }
+
+        /**
+         * Turns the trace log on (see {@link #traceLog(boolean)}) with the lines going to {@code sink}
+         * instead of the {@code cdnguard.trace} logger: one call per exchange, on the recording thread,
+         * with a line without terminator. The sink must be thread-safe and quick (hand the line to a
+         * queue); whatever it throws is caught, counted and dropped.
+         */
+        public Builder traceLog(Consumer<? super String> sink) {
+            this.traceSink = Objects.requireNonNull(sink, "sink");
+            this.traceLog = true;
+            return this;
+        }
+
         /** Builds and, unless turned off, starts the evaluation thread. */
         public CdnGuard build() {
             if (bucket.toMillis() < 1) {
@@ -386,6 +544,14 @@ public final class CdnGuard implements AutoCloseable {
             }
             if (!endpointPrefix.startsWith("/") || endpointPrefix.endsWith("/") && endpointPrefix.length() > 1) {
                 throw new IllegalArgumentException("endpoint prefix must start with '/' and not end with one: " + endpointPrefix);
+            }
+            if (!name.matches("[A-Za-z0-9._-]{1,100}") || name.startsWith(".")) {
+                throw new IllegalArgumentException("name must be 1..100 of [A-Za-z0-9._-], not starting with '.': " + name);
+            }
+            for (Map.Entry<String, String> e : backendGroups.entrySet()) {
+                if (e.getValue().isBlank() || e.getValue().equals("*")) {
+                    throw new IllegalArgumentException("backend group name must not be blank or '*': '" + e.getValue() + "'");
+                }
             }
             for (Map.Entry<HealthStatus, Integer> e : httpStatus.entrySet()) {
                 if (e.getValue() < 200 || e.getValue() > 599) {

@@ -331,7 +331,7 @@ class CdnGuardTest {
         CdnGuard g = guard(b -> b.check(mine));
         assertThat(g.checks()).hasSizeGreaterThanOrEqualTo(3).last().isSameAs(mine);
         assertThat(g.checks()).extracting(Check::name).contains("upstream-failures", "cdn-errors");
-        CdnGuard without = guard(b -> b.builtInChecks(false).check(mine));
+        CdnGuard without = guard(b -> b.builtInChecks(false).detectionChecks(false).check(mine));
         assertThat(without.checks()).containsExactly(mine);
         assertThatThrownBy(() -> without.checks().add(mine)).isInstanceOf(UnsupportedOperationException.class);
     }

@@ -21,11 +21,18 @@ import org.slf4j.LoggerFactory;
  * CacheExpiry#refetchedTotal()}). The check degrades when, in some window,
  * <ul>
  *   <li>at least {@link Builder#minDue(int)} copies came due (default 10), and</li>
- *   <li>refetches were at most {@link Builder#maxRefetchRatio(double)} of them (default 0.25), and</li>
+ *   <li>refetches were at most {@link Builder#maxRefetchRatio(double)} of them (default 0.1: a stop,
+ *   not a thinning; a holiday at a quarter of the demand still sees about a quarter of the copies
+ *   refetched, and partial drops are {@code cdn-traffic}'s job), and</li>
  *   <li>that shortfall is unlikely under the refetch ratio this origin normally sees (learned,
  *   half-life one day, starting from 0.7): Poisson evidence {@code -ln P(X <= refetched)} of at
- *   least {@link Builder#minEvidenceNats(double)} (default 10 nats; 13 until 50 dues were
- *   seen).</li>
+ *   least {@link Builder#minEvidenceNats(double)} (default 16 nats; 19 until 50 dues were
+ *   seen). Refetches are barely more regular than Poisson and a quiet day (a holiday) thins them
+ *   out for the less popular assets, so the bar is the 15-18 nats that keep false alarms near zero,
+ *   not the 10.7 of α = 2.3e-5;</li>
+ *   <li>and the shortfall is unlikely even on a quiet day: at least 6 nats against 30% of the
+ *   normal ratio (a holiday at a quarter of the demand keeps about that), so only a stop
+ *   qualifies.</li>
  * </ul>
  * It is a second, explainable signal next to {@code cdn-traffic} ("312 copies overdue, the oldest
  * for 41 min"); cache refetches are barely more regular than Poisson, so it is not faster. It clears
@@ -118,6 +125,10 @@ public final class CacheRefetchCheck implements Check {
         static final double HALF_LIFE_MILLIS = 24 * 3_600_000.0;
         static final double WARMUP_DUE = 50;
         static final double WARMUP_EXTRA = 3;
+        static final double HOLIDAY_LEVEL = 0.3;
+        static final double HOLIDAY_NATS = 6;
+        private static final int DUE = 0; // columns of the history
+        private static final int REF = 1;
 
         static final class Result {
             boolean alarm;
@@ -134,11 +145,7 @@ public final class CacheRefetchCheck implements Check {
         private final int minDue;
         private final double maxRatio;
         private final double minEvidence;
-        private final long[] t = new long[CAPACITY];
-        private final long[] d = new long[CAPACITY];
-        private final long[] f = new long[CAPACITY];
-        private int head;
-        private int size;
+        private final CumulativeHistory hist = new CumulativeHistory(CAPACITY, 2);
         private long lastTime = Long.MIN_VALUE;
         private long lastDue;
         private long lastRef;
@@ -157,38 +164,10 @@ public final class CacheRefetchCheck implements Check {
             this.minEvidence = minEvidence;
         }
 
-        private int idx(int i) {
-            return (head + i) % CAPACITY;
-        }
-
-        private int at(long time) {
-            if (size == 0 || t[idx(0)] > time) {
-                return -1;
-            }
-            int lo = 0;
-            int hi = size - 1;
-            while (lo < hi) {
-                int mid = (lo + hi + 1) >>> 1;
-                if (t[idx(mid)] <= time) {
-                    lo = mid;
-                } else {
-                    hi = mid - 1;
-                }
-            }
-            return idx(lo);
-        }
-
         private void push(long now) {
-            int s;
-            if (size < CAPACITY) {
-                s = idx(size++);
-            } else {
-                s = head;
-                head = (head + 1) % CAPACITY;
-            }
-            t[s] = now;
-            d[s] = due;
-            f[s] = ref;
+            int s = hist.push(now);
+            hist.set(s, DUE, due);
+            hist.set(s, REF, ref);
         }
 
         boolean inAlarm() {
@@ -205,8 +184,7 @@ public final class CacheRefetchCheck implements Check {
             lastRef = refetchedTotal;
             if (first || dt < 0 || dt > 15 * 60_000L) {
                 lastTime = now;
-                size = 0;
-                head = 0;
+                hist.clear();
                 push(now);
                 return fill(r, 0, 0, 0, 0);
             }
@@ -219,7 +197,7 @@ public final class CacheRefetchCheck implements Check {
                 learnRef = learnRef * decay + df;
                 seenDue += dd;
             }
-            if (size == 0 || now - t[idx(size - 1)] >= SPACING) {
+            if (hist.size() == 0 || now - hist.newestTime() >= SPACING) {
                 push(now);
             }
             double normal = normalRatio();
@@ -234,16 +212,19 @@ public final class CacheRefetchCheck implements Check {
                 if (w > maxWindow) {
                     break;
                 }
-                int s = at(now - w);
+                int s = hist.at(now - w);
                 if (s < 0) {
                     break;
                 }
-                long wd = due - d[s];
-                long wf = ref - f[s];
+                long wd = due - hist.get(s, DUE);
+                long wf = ref - hist.get(s, REF);
                 if (wd < minDue || wf > maxRatio * wd) {
                     continue;
                 }
                 double ev = Poisson.deficitEvidence(wf, Math.min(1.0, normal) * wd);
+                if (Poisson.deficitEvidence(wf, HOLIDAY_LEVEL * Math.min(1.0, normal) * wd) < HOLIDAY_NATS) {
+                    continue; // as likely on a quiet day (a holiday thins refetches out) as in an outage
+                }
                 if (ev > best) {
                     best = ev;
                     bw = w;
@@ -256,21 +237,21 @@ public final class CacheRefetchCheck implements Check {
                 alarm = true;
                 alarmSince = now;
             } else if (alarm) {
-                int s = at(now - 10 * 60_000L);
+                int s = hist.at(now - 10 * 60_000L);
                 if (s >= 0 && now - alarmSince >= 10 * 60_000L) { // judge only time inside the alarm
-                    long wd = due - d[s];
-                    long wf = ref - f[s];
+                    long wd = due - hist.get(s, DUE);
+                    long wf = ref - hist.get(s, REF);
                     if (wf >= 3 && wf >= 0.5 * normal * wd) {
                         alarm = false;
                     }
                 }
                 if (alarm && bw == 0) {
                     // report the recent window even though no test window qualifies now
-                    int s2 = at(now - Math.min(maxWindow, 30 * 60_000L));
+                    int s2 = hist.at(now - Math.min(maxWindow, 30 * 60_000L));
                     if (s2 >= 0) {
                         bw = Math.min(maxWindow, 30 * 60_000L);
-                        bd = due - d[s2];
-                        bf = ref - f[s2];
+                        bd = due - hist.get(s2, DUE);
+                        bf = ref - hist.get(s2, REF);
                     }
                 }
             }
@@ -291,7 +272,7 @@ public final class CacheRefetchCheck implements Check {
             r.refetched = wf;
             r.evidence = ev;
             r.normalRatio = normalRatio();
-            if (size <= 1) {
+            if (hist.size() <= 1) {
                 r.warmingUp = true;
             }
             return r;
@@ -305,8 +286,8 @@ public final class CacheRefetchCheck implements Check {
     public static final class Builder {
         private long windowMillis = 30 * 60_000L;
         private int minDue = 10;
-        private double maxRatio = 0.25;
-        private double minEvidence = 10;
+        private double maxRatio = 0.1;
+        private double minEvidence = 16;
         private HealthStatus severity = HealthStatus.DEGRADED;
 
         private Builder() {
@@ -324,13 +305,13 @@ public final class CacheRefetchCheck implements Check {
             return this;
         }
 
-        /** Refetches at or below this fraction of the copies due count as "stopped". Default 0.25. */
+        /** Refetches at or below this fraction of the copies due count as "stopped". Default 0.1. */
         public Builder maxRefetchRatio(double ratio) {
             this.maxRatio = ratio;
             return this;
         }
 
-        /** Poisson evidence (nats) needed against the normal refetch ratio. Default 10. */
+        /** Poisson evidence (nats) needed against the normal refetch ratio. Default 16. */
         public Builder minEvidenceNats(double nats) {
             this.minEvidence = nats;
             return this;

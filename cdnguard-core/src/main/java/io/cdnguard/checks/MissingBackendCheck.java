@@ -25,34 +25,49 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@link HealthStatus#DEGRADED} when, in some window, at least {@link Builder#minFailures(int)}
  *   (default 5) exchanges failed and they were at least {@link Builder#failureRatio(double)} (default
- *   0.5) of the exchanges, overall or of one backend; the minimum count keeps one error on a quiet
- *   night, and a backend restarting for a few seconds after a deploy, from paging;</li>
- *   <li>DEGRADED too when {@link Builder#minNoBackendFailures(int)} (default 3) exchanges were
+ *   0.5) of the exchanges, overall or of one backend, and they are spread over time (some at least 45
+ *   s ago, some in the last 15 s); the minimum count keeps one error on a quiet night from paging, and
+ *   the spread a backend restarting for a few seconds after a deploy (a burst of 502 {@code
+ *   connect_refused});</li>
+ *   <li>DEGRADED too when {@link Builder#minNoBackendFailures(int)} (default 2) exchanges were
  *   answered "no backend" and they were at least {@link Builder#noBackendRatio(double)} (default 0.1)
  *   of the exchanges: a gateway with no backend for a route is misconfigured, not restarting. Such
  *   failures name no backend; they count in the overall ratio;</li>
  *   <li>{@link HealthStatus#DOWN} when the origin cannot serve at all: in the last 1 or 2 minutes at
  *   least {@link Builder#minDownFailures(int)} (default 10) exchanges failed, and not one exchange
  *   succeeded in the last 10 minutes (so a thin route that still works, say {@code /api/*} at a few
- *   calls a minute while {@code /static/*} fails, keeps the origin out of DOWN). It stays DOWN until
- *   two exchanges succeed within 10 minutes or the failures thin out, so a lull does not flap.</li>
+ *   calls a minute while {@code /static/*} fails, keeps the origin out of DOWN). Once an episode of
+ *   failures has shown that something still succeeds, DOWN also needs the gap since the last success
+ *   to be significant at the success rate seen during the episode (rate &times; gap &ge; 12 nats), so
+ *   a thin working route does not flap DOWN and back. It stays DOWN until two exchanges succeed within
+ *   10 minutes or the failures thin out.</li>
  * </ul>
- * Once raised, it clears when the last 15 minutes no longer meet those rules at half the counts and
- * half the ratios, so a thin stream of failures does not flap.
+ * <b>Hysteresis.</b> Once raised, it clears only when the last 15 minutes (or the time since the alarm
+ * began plus a minute, if shorter) no longer meet those rules at half the counts and half the ratios,
+ * without the spread condition, <i>and</i> at least 3 exchanges succeeded in the last 15 minutes (or no
+ * failure at all was seen for an hour): a thin stream of failures, or a lull in which nothing
+ * arrives, does not flap it back to UP; one incident, one alert.
  *
- * <p><b>(b) Expected but silent.</b> A backend declared with {@code expectBackend} that got no
- * exchange for {@link Builder#silentWindow(Duration)} (default 10 min) while its peers (the other
- * declared backends) carried enough exchanges that its usual share would have shown: with its learned
- * share p (its exchanges among the declared backends', half-life one day, lowered by one standard
- * error), evidence {@code -M ln(1 - p)} for M peer exchanges since it was last seen, at least {@link
- * Builder#silentThresholdNats(double)} (default 16 nats). Nothing fires when everyone is quiet. A
- * backend never seen since start is judged with a conservative share of {@code 1/(4n)} for n
- * declared backends, once the peers carried 200 exchanges (details say {@code neverSeen}). It clears
- * after 3 exchanges. DEGRADED.
+ * <p><b>(b) Expected but silent.</b> A backend declared with {@code expectBackend} is compared with
+ * its <i>peers</i>: the declared backends of the same route class ({@link Builder#peerGroup}, or by
+ * name stem: {@code asset-1..3} form {@code asset}, {@code api-1..2} form {@code api}; backends whose
+ * stem no other shares are pooled in one group). With its learned share p of its group's exchanges
+ * (half-life one day, lowered by one standard error, not learned while a member of the group is
+ * alarmed) and M exchanges of its peers since it was last seen, the chance that all M went elsewhere
+ * is {@code (1 - p)^M}; the evidence {@code -M ln(1 - p)} must reach {@link
+ * Builder#silentThresholdNats(double)} (default 16 nats) after at least {@link
+ * Builder#silentWindow(Duration)} (default 3 min) of silence. Only the group's own traffic counts:
+ * the other route classes' mix changes over the day (an api quiet at night), so it is no clock for
+ * this one. This is a test on shares, so it does not depend on demand: nothing fires when the whole group is quiet, and an api backend quiet at night
+ * does not make an asset backend look silent. A backend never seen since start is judged with a
+ * conservative share of {@code 1/(4n)} for a group of n, once its peers carried 200 exchanges (details
+ * say {@code neverSeen}). A backend alone in its group is not judged. It clears when, since the
+ * alarm (at most the last 10 minutes), the backend got at least 3 exchanges and a quarter of its
+ * usual share of its group's. DEGRADED.
  *
  * <p>Details: {@code failures}, {@code exchanges}, {@code failureRatio}, {@code noBackend}, {@code
  * windowMinutes}, {@code failingBackends}, {@code silentBackends}, {@code silentMinutes}, {@code
- * peerExchanges}, {@code evidenceNats}, {@code neverSeen}, {@code warmingUp}.
+ * peerExchanges}, {@code peerGroup}, {@code evidenceNats}, {@code neverSeen}, {@code warmingUp}.
  *
  * <p>Runs on the evaluation thread only; not thread-safe.
  */
@@ -126,22 +141,49 @@ public final class MissingBackendCheck implements Check {
                 .withDetail("silentBackends", String.join(",", r.silent))
                 .withDetail("silentMinutes", CdnTrafficCheck.round(r.silentMinutes))
                 .withDetail("peerExchanges", r.peerExchanges)
+                .withDetail("peerGroup", r.peerGroup)
                 .withDetail("evidenceNats", CdnTrafficCheck.round(r.evidence))
                 .withDetail("neverSeen", r.neverSeen)
                 .withDetail("warmingUp", r.warmingUp);
     }
 
+    /** The peer group of a declared backend once evaluated, or {@code null}; for tests. */
+    String detectorGroupOf(String backend) {
+        return detector.groupOf(backend);
+    }
+
     /** The arithmetic, fed plain numbers; package-private for tests. Not thread-safe. */
+    /*
+     * Implementation notes. Running totals (exchanges, failures, no_backend overall; exchanges and
+     * failures per backend) are rebuilt from the snapshots' deltas, so a counter reset cannot go
+     * negative, and sampled every 5 s into a CumulativeHistory of 20 minutes for the failure windows.
+     * The silent test keeps per backend the time and its peer group's running total when it was last
+     * seen, so its evidence can grow over hours without a longer ring. Shares are learned per peer
+     * group (decayed, half-life one day) and not while a member of that group is alarmed.
+     */
     static final class Detector {
         static final long[] WINDOWS = {60_000L, 120_000L, 300_000L, 600_000L};
         static final long CLEAR_WINDOW = 15 * 60_000L;
+        static final long SPREAD_OLD = 45_000L;
+        static final long SPREAD_NEW = 15_000L;
         static final long DOWN_SUCCESS_WINDOW = 10 * 60_000L;
+        static final double DOWN_GAP_NATS = 12;
+        static final long CLEAR_QUIET_MILLIS = 60 * 60_000L;
+        static final int CLEAR_SUCCESSES = 3;
+        static final long SILENT_RECOVER_WINDOW = 10 * 60_000L;
+        static final int SILENT_RECOVER_MIN = 3;
+        static final double SILENT_RECOVER_SHARE = 0.25;
         static final long SPACING = 5_000L;
         static final int CAPACITY = 240; // 20 min at 5 s
         static final int MAX_BACKENDS = 64;
         static final double HALF_LIFE_MILLIS = 24 * 3_600_000.0;
         static final double MIN_LEARNED = 200;
-        static final double WARMUP_EXTRA = 3;
+        static final String POOLED_GROUP = "*";
+        private static final int EX = 0;
+        private static final int FAIL = 1;
+        private static final int NB = 2;
+        private static final int B_EX = 3;
+        private static final int B_FAIL = 3 + MAX_BACKENDS;
 
         static final class Result {
             HealthStatus status = HealthStatus.UP;
@@ -153,6 +195,7 @@ public final class MissingBackendCheck implements Check {
             long windowMillis;
             List<String> failing = new ArrayList<>();
             List<String> silent = new ArrayList<>();
+            String peerGroup = "";
             double silentMinutes;
             long peerExchanges;
             double evidence;
@@ -167,19 +210,11 @@ public final class MissingBackendCheck implements Check {
         private final int minDown;
         private final long silentWindow;
         private final double silentNats;
+        private final Map<String, String> explicitGroups;
 
-        // ring of running totals
-        private final long[] t = new long[CAPACITY];
-        private final long[] rEx = new long[CAPACITY];
-        private final long[] rFail = new long[CAPACITY];
-        private final long[] rNb = new long[CAPACITY];
-        private final long[] rbEx = new long[CAPACITY * MAX_BACKENDS];
-        private final long[] rbFail = new long[CAPACITY * MAX_BACKENDS];
-        private int head;
-        private int size;
+        private final CumulativeHistory hist = new CumulativeHistory(CAPACITY, 3 + 2 * MAX_BACKENDS);
 
         private long lastTime = Long.MIN_VALUE;
-        private long startTime;
         private long lEx;
         private long lFail;
         private long lNb;
@@ -193,21 +228,34 @@ public final class MissingBackendCheck implements Check {
         private final long[] lbFail = new long[MAX_BACKENDS];
         private final long[] cbEx = new long[MAX_BACKENDS];
         private final long[] cbFail = new long[MAX_BACKENDS];
+        // peer groups: group index per declared backend (-1 for an undeclared one)
+        private boolean regroup = true;
+        private final int[] group = new int[MAX_BACKENDS];
+        private final String[] groupName = new String[MAX_BACKENDS];
+        private final int[] groupSize = new int[MAX_BACKENDS];
+        private int groups;
+        private final long[] groupEx = new long[MAX_BACKENDS]; // running total of the group's exchanges
+        private final long[] groupLearnedAt = new long[MAX_BACKENDS]; // groupEx already learned
+        private final double[] groupLearned = new double[MAX_BACKENDS];
+        private final long[] groupCounted = new long[MAX_BACKENDS]; // cbEx already added to groupEx
         // (b) state
-        private long cExpected; // running total of exchanges of declared backends
         private final long[] lastSeen = new long[MAX_BACKENDS];
-        private final long[] expectedAtSeen = new long[MAX_BACKENDS];
+        private final long[] groupExAtSeen = new long[MAX_BACKENDS];
         private final boolean[] everSeen = new boolean[MAX_BACKENDS];
         private final double[] learned = new double[MAX_BACKENDS];
-        private double learnedTotal;
         private final boolean[] silentAlarm = new boolean[MAX_BACKENDS];
+        private final long[] silentSince = new long[MAX_BACKENDS];
         private final long[] seenOwn = new long[MAX_BACKENDS]; // running total at the last step, for last-seen
         private final long[] learnedOwn = new long[MAX_BACKENDS]; // running total already learned
-        private long lastExpected; // cExpected already learned
-        private final long[] sinceAlarm = new long[MAX_BACKENDS];
         // (a) state
         private HealthStatus failState = HealthStatus.UP;
         private HealthStatus lastStatus = HealthStatus.UP;
+        private long episodeStart;
+        private long successesAtEpisodeStart;
+        private long lastSuccessTime = Long.MIN_VALUE;
+        private long lastFailureTime = Long.MIN_VALUE;
+        private long lastSuccessSeen; // running totals at the previous step
+        private long lastFailSeen;
 
         Detector(Builder b) {
             this.minFailures = b.minFailures;
@@ -217,47 +265,101 @@ public final class MissingBackendCheck implements Check {
             this.minDown = b.minDown;
             this.silentWindow = b.silentWindow;
             this.silentNats = b.silentNats;
+            this.explicitGroups = new HashMap<>(b.groups);
         }
 
-        private int idx(int i) {
-            return (head + i) % CAPACITY;
+        /**
+         * The peer group a backend belongs to when none was configured: its name without a trailing
+         * number ({@code asset-1}, {@code asset_02}, {@code asset3} are {@code asset}).
+         */
+        static String stem(String name) {
+            int e = name.length();
+            while (e > 0 && Character.isDigit(name.charAt(e - 1))) {
+                e--;
+            }
+            if (e == name.length()) {
+                return name;
+            }
+            while (e > 0 && (name.charAt(e - 1) == '-' || name.charAt(e - 1) == '_' || name.charAt(e - 1) == '.')) {
+                e--;
+            }
+            return e == 0 ? name : name.substring(0, e);
         }
 
-        private int at(long time) {
-            if (size == 0 || t[idx(0)] > time) {
-                return -1;
-            }
-            int lo = 0;
-            int hi = size - 1;
-            while (lo < hi) {
-                int mid = (lo + hi + 1) >>> 1;
-                if (t[idx(mid)] <= time) {
-                    lo = mid;
-                } else {
-                    hi = mid - 1;
-                }
-            }
-            return idx(lo);
+        /** The peer group of a declared backend, or {@code null} (for tests and details). */
+        String groupOf(String backend) {
+            Integer k = index.get(backend);
+            return k == null || group[k] < 0 ? null : groupName[group[k]];
         }
 
         private void push(long now) {
-            int s;
-            if (size < CAPACITY) {
-                s = idx(size++);
-            } else {
-                s = head;
-                head = (head + 1) % CAPACITY;
-            }
-            t[s] = now;
-            rEx[s] = cEx;
-            rFail[s] = cFail;
-            rNb[s] = cNb;
-            System.arraycopy(cbEx, 0, rbEx, s * MAX_BACKENDS, MAX_BACKENDS);
-            System.arraycopy(cbFail, 0, rbFail, s * MAX_BACKENDS, MAX_BACKENDS);
+            int s = hist.push(now);
+            hist.set(s, EX, cEx);
+            hist.set(s, FAIL, cFail);
+            hist.set(s, NB, cNb);
+            hist.set(s, B_EX, cbEx, MAX_BACKENDS);
+            hist.set(s, B_FAIL, cbFail, MAX_BACKENDS);
         }
 
         private static long d(long now, long last) {
             return Math.max(0, now - last);
+        }
+
+        /**
+         * Assigns declared backends to peer groups: the configured group, else the name stem; backends
+         * whose stem no other declared backend shares are pooled in one group ({@code *}). Restarts the
+         * silent test's bookkeeping from {@code now}.
+         */
+        private void assignGroups(long now) {
+            int n = index.size();
+            String[] key = new String[n];
+            Map<String, Integer> count = new HashMap<>();
+            for (int k = 0; k < n; k++) {
+                if (!bExpected[k]) {
+                    continue;
+                }
+                String g = explicitGroups.get(bName[k]);
+                key[k] = g != null ? g : stem(bName[k]);
+                count.merge(key[k], 1, Integer::sum);
+            }
+            Map<String, Integer> gi = new HashMap<>();
+            groups = 0;
+            for (int k = 0; k < n; k++) {
+                group[k] = -1;
+                if (!bExpected[k]) {
+                    continue;
+                }
+                String g = key[k];
+                if (count.get(g) == 1 && !explicitGroups.containsKey(bName[k])) {
+                    g = POOLED_GROUP;
+                }
+                Integer i = gi.get(g);
+                if (i == null) {
+                    i = groups++;
+                    gi.put(g, i);
+                    groupName[i] = g;
+                    groupSize[i] = 0;
+                    groupEx[i] = 0;
+                    groupLearnedAt[i] = 0;
+                    groupLearned[i] = 0;
+                }
+                group[k] = i;
+                groupSize[i]++;
+            }
+            for (int k = 0; k < n; k++) {
+                int g = group[k];
+                if (g >= 0) {
+                    groupLearned[g] += learned[k];
+                    learnedOwn[k] = cbEx[k];
+                }
+            }
+            for (int k = 0; k < n; k++) {
+                lastSeen[k] = now;
+                groupExAtSeen[k] = group[k] >= 0 ? groupEx[group[k]] : 0;
+                seenOwn[k] = cbEx[k];
+                groupCounted[k] = cbEx[k];
+            }
+            regroup = false;
         }
 
         Result update(long now, long totalEx, long totalFail, long noBackend,
@@ -273,7 +375,6 @@ public final class MissingBackendCheck implements Check {
             lEx = totalEx;
             lFail = totalFail;
             lNb = noBackend;
-            int declared = 0;
             for (int i = 0; i < n; i++) {
                 Integer k = index.get(names[i]);
                 if (k == null) {
@@ -285,32 +386,38 @@ public final class MissingBackendCheck implements Check {
                     bName[k] = names[i];
                     lbEx[k] = first ? ex[i] : 0;
                     lbFail[k] = first ? fail[i] : 0;
-                    lastSeen[k] = now;
-                    expectedAtSeen[k] = cExpected;
+                    group[k] = -1;
                     everSeen[k] = ex[i] > 0;
+                    regroup |= expected[i];
                 }
-                bExpected[k] = expected[i];
-                long de = d(ex[i], lbEx[k]);
-                cbEx[k] += de;
+                if (bExpected[k] != expected[i]) {
+                    bExpected[k] = expected[i];
+                    regroup = true;
+                }
+                cbEx[k] += d(ex[i], lbEx[k]);
                 cbFail[k] += d(fail[i], lbFail[k]);
                 lbEx[k] = ex[i];
                 lbFail[k] = fail[i];
-                if (expected[i]) {
-                    declared++;
-                    cExpected += de;
+            }
+            if (regroup) {
+                assignGroups(now);
+            }
+            for (int k = 0; k < index.size(); k++) {
+                int g = group[k];
+                if (g >= 0) {
+                    groupEx[g] += newForGroup(k);
                 }
             }
+            long successes = cEx - cFail;
             if (first || dt < 0 || dt > 15 * 60_000L) {
                 lastTime = now;
-                if (first) {
-                    startTime = now;
-                }
-                size = 0;
-                head = 0;
+                hist.clear();
                 for (int k = 0; k < index.size(); k++) {
                     lastSeen[k] = now;
-                    expectedAtSeen[k] = cExpected;
+                    groupExAtSeen[k] = group[k] >= 0 ? groupEx[group[k]] : 0;
                 }
+                lastSuccessSeen = successes;
+                lastFailSeen = cFail;
                 push(now);
                 r.status = lastStatus;
                 r.message = "warming up";
@@ -318,17 +425,27 @@ public final class MissingBackendCheck implements Check {
                 return r;
             }
             lastTime = now;
+            if (successes > lastSuccessSeen) {
+                lastSuccessTime = now;
+            }
+            if (cFail > lastFailSeen) {
+                lastFailureTime = now;
+            }
+            lastSuccessSeen = successes;
+            lastFailSeen = cFail;
             // (b) the learned shares fade with a one-day half-life
             double decay = Math.pow(0.5, Math.max(0, dt) / HALF_LIFE_MILLIS);
-            learnedTotal *= decay;
+            for (int g = 0; g < groups; g++) {
+                groupLearned[g] *= decay;
+            }
             for (int k = 0; k < index.size(); k++) {
                 learned[k] *= decay;
             }
-            if (size == 0 || now - t[idx(size - 1)] >= SPACING) {
+            if (hist.size() == 0 || now - hist.newestTime() >= SPACING) {
                 push(now);
             }
-            evaluateSilent(r, now, declared);
-            evaluateFailures(r, now);
+            evaluateSilent(r, now);
+            evaluateFailures(r, now, successes);
             HealthStatus st = failState;
             if (!r.silent.isEmpty()) {
                 st = st.worst(HealthStatus.DEGRADED);
@@ -342,78 +459,82 @@ public final class MissingBackendCheck implements Check {
             return r;
         }
 
-        /** Per declared backend: seen since last step? learned share; silent evidence. */
-        private void evaluateSilent(Result r, long now, int declared) {
-            // last seen: a declared backend's running total moved since the previous step
-            double best = 0;
-            for (int k = 0; k < index.size(); k++) {
-                if (!bExpected[k]) {
+        /** The backend's exchanges not yet added to its group's running total; marks them added. */
+        private long newForGroup(int k) {
+            long d = cbEx[k] - groupCounted[k];
+            groupCounted[k] = cbEx[k];
+            return d;
+        }
+
+        /** Per declared backend: seen since last step? learned share within its group; silent evidence. */
+        private void evaluateSilent(Result r, long now) {
+            int n = index.size();
+            for (int k = 0; k < n; k++) {
+                if (group[k] < 0) {
                     continue;
                 }
-                long own = cbEx[k];
-                if (own != seenOwn[k]) {
-                    long de = own - seenOwn[k];
-                    seenOwn[k] = own;
+                if (cbEx[k] != seenOwn[k]) {
+                    seenOwn[k] = cbEx[k];
                     lastSeen[k] = now;
-                    expectedAtSeen[k] = cExpected;
+                    groupExAtSeen[k] = groupEx[group[k]];
                     everSeen[k] = true;
-                    if (silentAlarm[k]) {
-                        sinceAlarm[k] += de;
-                        if (sinceAlarm[k] >= 3) {
-                            silentAlarm[k] = false;
-                        }
-                    }
                 }
             }
-            // learn shares from this step's exchanges (only backends not alarmed)
-            long stepTotal = cExpected - lastExpected;
-            lastExpected = cExpected;
-            if (stepTotal > 0) {
-                boolean anyAlarm = false;
-                for (int k = 0; k < index.size(); k++) {
-                    anyAlarm |= bExpected[k] && silentAlarm[k];
+            // learn shares from this step's exchanges, per group, unless a member of the group is alarmed
+            for (int g = 0; g < groups; g++) {
+                long step = groupEx[g] - groupLearnedAt[g];
+                groupLearnedAt[g] = groupEx[g];
+                if (step <= 0) {
+                    continue;
                 }
-                if (!anyAlarm) {
-                    for (int k = 0; k < index.size(); k++) {
-                        if (bExpected[k]) {
-                            learned[k] += cbEx[k] - learnedOwn[k];
-                        }
+                boolean alarmed = false;
+                for (int k = 0; k < n; k++) {
+                    alarmed |= group[k] == g && silentAlarm[k];
+                }
+                if (alarmed) {
+                    continue;
+                }
+                for (int k = 0; k < n; k++) {
+                    if (group[k] == g) {
+                        learned[k] += cbEx[k] - learnedOwn[k];
                     }
-                    learnedTotal += stepTotal;
                 }
+                groupLearned[g] += step;
             }
-            for (int k = 0; k < index.size(); k++) {
+            for (int k = 0; k < n; k++) {
                 learnedOwn[k] = cbEx[k];
             }
-            boolean warming = learnedTotal < MIN_LEARNED;
-            r.warmingUp = warming;
-            for (int k = 0; k < index.size(); k++) {
-                if (!bExpected[k]) {
+            double best = 0;
+            boolean warming = false;
+            for (int k = 0; k < n; k++) {
+                int g = group[k];
+                if (g < 0) {
                     continue;
                 }
-                long silentFor = now - lastSeen[k];
-                long peers = cExpected - expectedAtSeen[k];
-                double p;
-                boolean never = !everSeen[k];
-                if (never) {
-                    if (peers < MIN_LEARNED || declared < 2) {
-                        continue;
-                    }
-                    p = 1.0 / (4.0 * declared);
-                } else {
-                    if (warming || learnedTotal <= 0) {
-                        continue;
-                    }
-                    double sh = learned[k] / learnedTotal;
-                    p = sh - Math.sqrt(Math.max(0, sh * (1 - sh)) / learnedTotal);
-                    if (!(p > 0)) {
-                        continue;
-                    }
+                if (groupSize[g] < 2) {
+                    silentAlarm[k] = false; // no peer to compare with
+                    continue;
                 }
-                double ev = Poisson.zeroShareEvidence(peers, Math.min(p, 0.999));
-                if (!silentAlarm[k] && silentFor >= silentWindow && ev >= silentNats) {
+                boolean groupWarming = groupLearned[g] < MIN_LEARNED;
+                warming |= groupWarming;
+                long silentFor = now - lastSeen[k];
+                long peers = groupEx[g] - groupExAtSeen[k];
+                boolean never = !everSeen[k];
+                double sh = groupLearned[g] > 0 ? learned[k] / groupLearned[g] : 0;
+                double p;
+                if (never) {
+                    p = peers < MIN_LEARNED ? 0 : 1.0 / (4.0 * groupSize[g]);
+                } else if (groupWarming) {
+                    p = 0;
+                } else {
+                    p = sh - Math.sqrt(Math.max(0, sh * (1 - sh)) / groupLearned[g]);
+                }
+                double ev = p > 0 ? Poisson.zeroShareEvidence(peers, Math.min(p, 0.999)) : 0;
+                if (!silentAlarm[k] && p > 0 && silentFor >= silentWindow && ev >= silentNats) {
                     silentAlarm[k] = true;
-                    sinceAlarm[k] = 0;
+                    silentSince[k] = now;
+                } else if (silentAlarm[k] && recovered(k, g, now, never ? 1.0 / groupSize[g] : sh)) {
+                    silentAlarm[k] = false;
                 }
                 if (silentAlarm[k]) {
                     r.silent.add(bName[k]);
@@ -423,44 +544,75 @@ public final class MissingBackendCheck implements Check {
                         r.peerExchanges = peers;
                         r.evidence = ev;
                         r.neverSeen = never;
+                        r.peerGroup = groupName[g];
                     }
                 } else if (r.silent.isEmpty() && ev > r.evidence) {
                     r.evidence = ev;
                     r.silentMinutes = silentFor / 60_000.0;
                     r.peerExchanges = peers;
+                    r.peerGroup = groupName[g];
                 }
             }
+            r.warmingUp = warming;
             if (!r.silent.isEmpty()) {
-                r.message = String.format(Locale.ROOT, "backend %s got no traffic for %.0f min while its peers served %d exchanges%s",
-                        String.join(",", r.silent), r.silentMinutes, r.peerExchanges,
+                r.message = String.format(Locale.ROOT, "backend %s got no traffic for %.0f min while its peers (%s) served %d exchanges%s",
+                        String.join(",", r.silent), r.silentMinutes, r.peerGroup, r.peerExchanges,
                         r.neverSeen ? " (never seen since start)" : "");
             }
         }
 
+        /**
+         * Whether an alarmed backend is plausibly back: since the alarm (at most the last 10 minutes) it
+         * got at least 3 exchanges and a quarter of its usual share of its group's.
+         */
+        private boolean recovered(int k, int g, long now, double share) {
+            if (now - lastSeen[k] > 0) {
+                return false; // nothing this step
+            }
+            int s = hist.at(Math.max(now - SILENT_RECOVER_WINDOW, silentSince[k]));
+            if (s < 0) {
+                return false;
+            }
+            long own = cbEx[k] - hist.get(s, B_EX + k);
+            long all = 0;
+            for (int j = 0; j < index.size(); j++) {
+                if (group[j] == g) {
+                    all += cbEx[j] - hist.get(s, B_EX + j);
+                }
+            }
+            return own >= SILENT_RECOVER_MIN && own >= SILENT_RECOVER_SHARE * share * all;
+        }
+
         /** Whether the failure rules hold in a window (scaled thresholds for clearing). */
         private boolean failing(Result r, long now, long w, double scale, boolean record) {
-            int s = at(now - w);
-            if (s < 0) {
-                s = idx(0);
-            }
-            long f = cFail - rFail[s];
-            long e = cEx - rEx[s];
-            long nb = cNb - rNb[s];
+            int s = hist.atOrOldest(now - w);
+            long f = cFail - hist.get(s, FAIL);
+            long e = cEx - hist.get(s, EX);
+            long nb = cNb - hist.get(s, NB);
             boolean hit = false;
-            if (f >= Math.ceil(minFailures * scale) && e > 0 && f >= failureRatio * scale * e) {
+            // to raise an alarm, failures must be spread over time: some at least 45 s ago and some in
+            // the last 15 s, so the burst of a backend restarting for a few seconds never qualifies
+            boolean entry = scale >= 1.0 && failState == HealthStatus.UP;
+            int sOld = entry ? hist.at(now - SPREAD_OLD) : -1;
+            int sNew = entry ? hist.at(now - SPREAD_NEW) : -1;
+            boolean spreadable = !entry || sOld >= 0 && sNew >= 0 && hist.time(sOld) > hist.time(s);
+            if (f >= Math.ceil(minFailures * scale) && e > 0 && f >= failureRatio * scale * e
+                    && spreadable && (!entry || spread(s, sOld, sNew, FAIL, cFail))) {
                 hit = true;
             }
             if (nb >= Math.ceil(minNoBackend * scale) && e > 0 && nb >= noBackendRatio * scale * e) {
                 hit = true;
             }
-            List<String> failingHere = new ArrayList<>();
-            int so = s * MAX_BACKENDS;
+            List<String> failingHere = record ? new ArrayList<>() : null;
             for (int k = 0; k < index.size(); k++) {
-                long bf = cbFail[k] - rbFail[so + k];
-                long be = cbEx[k] - rbEx[so + k];
-                if (bf >= Math.ceil(minFailures * scale) && be > 0 && bf >= failureRatio * scale * be) {
+                long bf = cbFail[k] - hist.get(s, B_FAIL + k);
+                long be = cbEx[k] - hist.get(s, B_EX + k);
+                if (bf >= Math.ceil(minFailures * scale) && be > 0 && bf >= failureRatio * scale * be
+                        && spreadable && (!entry || spread(s, sOld, sNew, B_FAIL + k, cbFail[k]))) {
                     hit = true;
-                    failingHere.add(bName[k]);
+                    if (record) {
+                        failingHere.add(bName[k]);
+                    }
                 }
             }
             if (record && hit) {
@@ -473,7 +625,20 @@ public final class MissingBackendCheck implements Check {
             return hit;
         }
 
-        private void evaluateFailures(Result r, long now) {
+        /** Failures (column {@code col}, running total {@code now}) both in [s, sOld] and since sNew. */
+        private boolean spread(int s, int sOld, int sNew, int col, long now) {
+            return hist.get(sOld, col) > hist.get(s, col) && now > hist.get(sNew, col);
+        }
+
+        private void recordWindow(Result r, long now, long w) {
+            int s = hist.atOrOldest(now - w);
+            r.failures = cFail - hist.get(s, FAIL);
+            r.exchanges = cEx - hist.get(s, EX);
+            r.noBackend = cNb - hist.get(s, NB);
+            r.windowMillis = w;
+        }
+
+        private void evaluateFailures(Result r, long now, long successesTotal) {
             boolean hit = false;
             for (long w : WINDOWS) {
                 if (failing(r, now, w, 1.0, true)) {
@@ -484,52 +649,49 @@ public final class MissingBackendCheck implements Check {
             // DOWN: many failures lately and not one success for longer (a quiet route that still
             // works must get a chance to show it)
             boolean down = false;
-            int s5 = at(now - DOWN_SUCCESS_WINDOW);
-            if (s5 < 0) {
-                s5 = idx(0);
-            }
-            long successes = (cEx - rEx[s5]) - (cFail - rFail[s5]);
+            int s10 = hist.atOrOldest(now - DOWN_SUCCESS_WINDOW);
+            long successes = (cEx - hist.get(s10, EX)) - (cFail - hist.get(s10, FAIL));
             if (failState == HealthStatus.DOWN && successes < 2) {
                 // stay DOWN until successes come back (at least two in the window), not on a lull
-                int s2 = at(now - WINDOWS[3]);
-                if (s2 < 0) {
-                    s2 = idx(0);
-                }
-                if (cFail - rFail[s2] >= (minDown + 1) / 2) {
+                int s2 = hist.atOrOldest(now - WINDOWS[3]);
+                if (cFail - hist.get(s2, FAIL) >= (minDown + 1) / 2) {
                     down = true;
-                    r.failures = cFail - rFail[s2];
-                    r.exchanges = cEx - rEx[s2];
-                    r.noBackend = cNb - rNb[s2];
-                    r.windowMillis = WINDOWS[3];
+                    recordWindow(r, now, WINDOWS[3]);
                 }
             }
-            if (!down && successes <= 0) {
+            if (!down && successes <= 0 && successGapSignificant(now, successesTotal)) {
                 for (int i = 0; i < 2 && !down; i++) {
                     long w = WINDOWS[i];
-                    int s = at(now - w);
-                    if (s < 0) {
-                        s = idx(0);
-                    }
-                    long f = cFail - rFail[s];
+                    int s = hist.atOrOldest(now - w);
+                    long f = cFail - hist.get(s, FAIL);
                     if (f >= minDown) {
                         down = true;
-                        r.failures = f;
-                        r.exchanges = cEx - rEx[s];
-                        r.noBackend = cNb - rNb[s];
-                        r.windowMillis = w;
+                        recordWindow(r, now, w);
                     }
                 }
             }
+            HealthStatus before = failState;
             if (down) {
                 failState = HealthStatus.DOWN;
             } else if (hit) {
                 failState = HealthStatus.DEGRADED;
             } else if (failState != HealthStatus.UP) {
-                if (failing(r, now, CLEAR_WINDOW, 0.5, true)) {
+                // judged over the episode (at most 15 min): what came before it must not dilute it
+                long span = Math.min(CLEAR_WINDOW, Math.max(WINDOWS[0], now - episodeStart + WINDOWS[0]));
+                if (failing(r, now, span, 0.5, true)) {
                     failState = HealthStatus.DEGRADED;
+                } else if (clearSuccesses(now) < CLEAR_SUCCESSES && lastFailureTime != Long.MIN_VALUE
+                        && now - lastFailureTime < CLEAR_QUIET_MILLIS) {
+                    // failures thinned out but nothing succeeds either: not plausibly back yet
+                    failState = HealthStatus.DEGRADED;
+                    recordWindow(r, now, CLEAR_WINDOW);
                 } else {
                     failState = HealthStatus.UP;
                 }
+            }
+            if (before == HealthStatus.UP && failState != HealthStatus.UP) {
+                episodeStart = now;
+                successesAtEpisodeStart = successesTotal;
             }
             if (failState != HealthStatus.UP) {
                 String who = r.failing.isEmpty() ? (r.noBackend > 0 ? "no backend for some routes" : "upstream failures")
@@ -538,6 +700,29 @@ public final class MissingBackendCheck implements Check {
                         failState == HealthStatus.DOWN ? "origin cannot serve, " : "", who, r.failures, r.exchanges,
                         r.windowMillis / 60_000, r.noBackend);
             }
+        }
+
+        private long clearSuccesses(long now) {
+            int s = hist.atOrOldest(now - CLEAR_WINDOW);
+            return (cEx - hist.get(s, EX)) - (cFail - hist.get(s, FAIL));
+        }
+
+        /**
+         * DOWN hysteresis: once a failure episode has shown that something still succeeds, the lack of
+         * successes must be significant at the rate seen in the episode ({@code rate * gap} of at least
+         * {@link #DOWN_GAP_NATS} nats), so a thin route that still works does not flap DOWN and back.
+         */
+        private boolean successGapSignificant(long now, long successesTotal) {
+            if (failState == HealthStatus.UP) {
+                return true;
+            }
+            long inEpisode = successesTotal - successesAtEpisodeStart;
+            if (inEpisode <= 0 || lastSuccessTime == Long.MIN_VALUE) {
+                return true;
+            }
+            double minutes = Math.max(10, (now - episodeStart) / 60_000.0);
+            double gap = (now - Math.max(lastSuccessTime, episodeStart)) / 60_000.0;
+            return inEpisode / minutes * gap >= DOWN_GAP_NATS;
         }
     }
 
@@ -548,11 +733,12 @@ public final class MissingBackendCheck implements Check {
     public static final class Builder {
         private int minFailures = 5;
         private double failureRatio = 0.5;
-        private int minNoBackend = 3;
+        private int minNoBackend = 2;
         private double noBackendRatio = 0.1;
         private int minDown = 10;
-        private long silentWindow = 10 * 60_000L;
+        private long silentWindow = 3 * 60_000L;
         private double silentNats = 16;
+        private final Map<String, String> groups = new HashMap<>();
 
         private Builder() {
         }
@@ -569,7 +755,10 @@ public final class MissingBackendCheck implements Check {
             return this;
         }
 
-        /** "No backend" failures needed in a window. Default 3. */
+        /**
+         * "No backend" failures needed in a window. Default 2: a gateway answering "no backend" is
+         * misconfigured, not restarting (normal traffic has none), and one alone must not page.
+         */
         public Builder minNoBackendFailures(int n) {
             this.minNoBackend = n;
             return this;
@@ -587,7 +776,11 @@ public final class MissingBackendCheck implements Check {
             return this;
         }
 
-        /** How long a declared backend must get nothing before it can be reported silent. Default 10 min. */
+        /**
+         * How long a declared backend must get nothing before it can be reported silent, whatever the
+         * evidence. Default 3 min: a floor against a backend out of rotation for a moment at a busy
+         * hour; at ordinary rates the evidence threshold decides.
+         */
         public Builder silentWindow(Duration window) {
             this.silentWindow = Objects.requireNonNull(window, "window").toMillis();
             return this;
@@ -596,6 +789,21 @@ public final class MissingBackendCheck implements Check {
         /** Evidence (nats) that a silent backend should have been seen. Default 16. */
         public Builder silentThresholdNats(double nats) {
             this.silentNats = nats;
+            return this;
+        }
+
+        /**
+         * Declares a peer group: backends that serve the same route class (say {@code static} for
+         * {@code asset-1..3}), whose shares of the group's traffic the silent test compares. Backends
+         * not in a declared group are grouped by name stem ({@code api-1}, {@code api-2}: {@code api});
+         * those whose stem no other declared backend shares are pooled together. A backend named
+         * again moves to the later group.
+         */
+        public Builder peerGroup(String group, String... backends) {
+            Objects.requireNonNull(group, "group");
+            for (String b : Objects.requireNonNull(backends, "backends")) {
+                groups.put(Objects.requireNonNull(b, "backend"), group);
+            }
             return this;
         }
 
@@ -621,6 +829,14 @@ public final class MissingBackendCheck implements Check {
             }
             if (!(silentNats >= 1 && silentNats <= 1000)) {
                 throw new IllegalArgumentException("silentThresholdNats must be 1..1000: " + silentNats);
+            }
+            for (Map.Entry<String, String> e : groups.entrySet()) {
+                if (e.getValue().isBlank() || e.getValue().equals(Detector.POOLED_GROUP)) {
+                    throw new IllegalArgumentException("peer group name must not be blank or '*': '" + e.getValue() + "'");
+                }
+                if (e.getKey().isBlank()) {
+                    throw new IllegalArgumentException("backend name in peer group " + e.getValue() + " must not be blank");
+                }
             }
             return new MissingBackendCheck(this);
         }

@@ -34,6 +34,7 @@ class MissingBackendCheckTest {
         boolean staticNoBackend;
         boolean everythingFails;
         int silentBackend = -1;
+        int failingBackend = -1; // every exchange of this backend is refused
         String extraDeclared; // a declared backend the gateway never routes to
 
         Gateway(long seed, double staticPerMin, double apiPerMin) {
@@ -57,6 +58,10 @@ class MissingBackendCheckTest {
                 for (long i = 0; i < st; i++) {
                     int b = pick(0, 3);
                     ex[b]++;
+                    if (b == failingBackend) {
+                        fail[b]++;
+                        refused++;
+                    }
                 }
             }
             for (long i = 0; i < api; i++) {
@@ -103,6 +108,7 @@ class MissingBackendCheckTest {
         HealthStatus status = HealthStatus.UP;
         long firstAlarm = Long.MAX_VALUE;
         long firstDown = Long.MAX_VALUE;
+        int downs;
         CheckResult atAlarm;
         CheckResult last;
         long t = MONDAY;
@@ -128,6 +134,9 @@ class MissingBackendCheckTest {
                     }
                     if (last.status() == HealthStatus.DOWN && firstDown == Long.MAX_VALUE) {
                         firstDown = t;
+                    }
+                    if (last.status() == HealthStatus.DOWN) {
+                        downs++;
                     }
                     status = last.status();
                 }
@@ -201,6 +210,32 @@ class MissingBackendCheckTest {
     }
 
     @Test
+    void restartBurst_busyBackendRefusesForSeconds_doesNotPage() {
+        Gateway gw = new Gateway(14, 12, 3);
+        Run run = new Run(MissingBackendCheck.builder().build(), gw).until(MONDAY + 2 * HOUR);
+        for (int deploy = 0; deploy < 6; deploy++) {
+            gw.restartBurst(deploy % 3, 8); // 8 refused in one step: most of the backend's minute
+            run.until(run.t + 30 * MIN);
+        }
+        assertThat(run.transitions).as("%s", run.transitions).isEmpty();
+    }
+
+    @Test
+    void backendRefusingEverything_degradedWithinTwoMinutes_clearsWhenBack() {
+        Gateway gw = new Gateway(15, 12, 3);
+        Run run = new Run(MissingBackendCheck.builder().build(), gw).until(MONDAY + 2 * HOUR);
+        long start = run.t;
+        gw.failingBackend = 0;
+        run.until(start + 10 * MIN);
+        assertThat((run.firstAlarm - start) / (double) MIN).isBetween(0.0, 2.0);
+        assertThat(run.atAlarm.details()).containsEntry("failingBackends", "asset-1");
+        gw.failingBackend = -1;
+        run.until(run.t + 30 * MIN);
+        assertThat(run.status).isEqualTo(HealthStatus.UP);
+        assertThat(run.transitions).hasSize(2);
+    }
+
+    @Test
     void silentBackend_peersAbsorbItsTraffic_degradedWithinThirtyMinutes() {
         Gateway gw = new Gateway(5, 3, 1);
         Run run = new Run(MissingBackendCheck.builder().build(), gw).until(MONDAY + 12 * HOUR);
@@ -211,8 +246,8 @@ class MissingBackendCheckTest {
         double delay = (run.firstAlarm - start) / (double) MIN;
         double ts = TrafficModel.tStar(1.0, 0); // asset-2 normally sees about 1 exchange a minute
         System.out.printf("missing-backend silent asset-2 at 1/min: delay %.1f min, t* %.1f min; %s%n", delay, ts, run.atAlarm);
-        assertThat(delay).isBetween(10.0, 30.0);
-        assertThat(run.atAlarm.details()).containsEntry("silentBackends", "asset-2");
+        assertThat(delay).isBetween(3.0, 30.0);
+        assertThat(run.atAlarm.details()).containsEntry("silentBackends", "asset-2").containsEntry("peerGroup", "asset");
         assertThat(run.atAlarm.message()).contains("asset-2");
         assertThat(run.transitions).hasSize(1);
         gw.silentBackend = -1;
@@ -240,6 +275,154 @@ class MissingBackendCheckTest {
         assertThat(run.atAlarm).isNotNull();
         assertThat(run.atAlarm.details()).containsEntry("silentBackends", "asset-4").containsEntry("neverSeen", true);
         assertThat((Long) run.atAlarm.details().get("peerExchanges")).isGreaterThanOrEqualTo(200L);
+    }
+
+    @Test
+    void staticNoBackend_thinApiRoute_noDownFlapAndNoFlapAfterRecovery() {
+        Gateway gw = new Gateway(8, 3, 0.3); // /api/* still works, at one call every few minutes
+        Run run = new Run(MissingBackendCheck.builder().build(), gw).until(MONDAY + 6 * HOUR);
+        assertThat(run.transitions).isEmpty();
+        long start = run.t;
+        gw.staticNoBackend = true;
+        run.until(start + 12 * HOUR);
+        assertThat(run.firstAlarm - start).isLessThanOrEqualTo(2 * MIN);
+        assertThat(run.transitions).as("one incident, one alert: %s", run.transitions).hasSizeLessThanOrEqualTo(2);
+        assertThat(run.downs).as("%s", run.transitions).isLessThanOrEqualTo(1);
+        int during = run.transitions.size();
+        gw.staticNoBackend = false;
+        run.until(run.t + 30 * MIN);
+        assertThat(run.status).as("recovers within 30 min").isEqualTo(HealthStatus.UP);
+        run.until(run.t + 6 * HOUR);
+        assertThat(run.transitions).as("no flap after recovery: %s", run.transitions).hasSize(during + 1);
+    }
+
+    @Test
+    void staticNoBackend_failuresThinOutButNothingSucceeds_staysDegraded() {
+        Gateway gw = new Gateway(9, 3, 0);
+        Run run = new Run(MissingBackendCheck.builder().build(), gw).until(MONDAY + 3 * HOUR);
+        long start = run.t;
+        gw.staticNoBackend = true;
+        run.until(start + 20 * MIN);
+        assertThat(run.status).isNotEqualTo(HealthStatus.UP);
+        gw.staticPerMin = 0; // the CDN gives up: neither failures nor successes arrive
+        run.until(run.t + 40 * MIN);
+        assertThat(run.status).as("a lull is not a recovery").isNotEqualTo(HealthStatus.UP);
+        gw.staticPerMin = 3;
+        gw.staticNoBackend = false;
+        run.until(run.t + 20 * MIN);
+        assertThat(run.status).isEqualTo(HealthStatus.UP);
+    }
+
+    @Test
+    void noBackend_twoAnswersPage_oneDoesNot() {
+        Gateway gw = new Gateway(10, 3, 1);
+        Run run = new Run(MissingBackendCheck.builder().build(), gw).until(MONDAY + 2 * HOUR);
+        gw.noBackend += 1; // one stray "no backend" on a quiet gateway
+        run.until(run.t + HOUR);
+        assertThat(run.transitions).isEmpty();
+        gw.noBackend += 2; // two within a minute: a route has no backend
+        run.until(run.t + 20_000);
+        assertThat(run.status).isEqualTo(HealthStatus.DEGRADED);
+        assertThat(run.last.details()).containsEntry("noBackend", 2L);
+    }
+
+    @Test
+    void staticNoBackend_gatewayScenarioRate_everySeedWithinTStarAndMostWithinTwoMinutes() {
+        double rate = 2.95; // the simulator's gateway-no-backend scenario at Sunday 03:00
+        double ts = TrafficModel.tStar(rate, 0);
+        int withinTwo = 0;
+        double sum = 0;
+        int seeds = 12;
+        for (int seed = 1; seed <= seeds; seed++) {
+            Gateway gw = new Gateway(100 + seed, rate, 0.5);
+            Run run = new Run(MissingBackendCheck.builder().build(), gw).until(MONDAY + 3 * HOUR);
+            long start = run.t;
+            gw.staticNoBackend = true;
+            run.until(start + 30 * MIN);
+            double delay = (run.firstAlarm - start) / (double) MIN;
+            assertThat(delay).as("seed %d", seed).isBetween(0.0, ts);
+            sum += delay;
+            withinTwo += delay <= 2.0 ? 1 : 0;
+        }
+        System.out.printf("missing-backend no_backend at %.2f/min: mean delay %.2f min, %d of %d within 2 min, t* %.1f min%n",
+                rate, sum / seeds, withinTwo, seeds, ts);
+        assertThat(withinTwo).isGreaterThanOrEqualTo(seeds - 1);
+        assertThat(sum / seeds).isLessThan(1.2);
+    }
+
+    @Test
+    void routeClasses_apiQuietAtNightWhileAssetsBusy_noSilentAlarm() {
+        Gateway gw = new Gateway(11, 3, 1.5);
+        Run run = new Run(MissingBackendCheck.builder().build(), gw).until(MONDAY + 24 * HOUR);
+        assertThat(run.transitions).isEmpty();
+        gw.apiPerMin = 0.005; // nobody calls the API at night; the CDN still refetches assets
+        run.until(run.t + 10 * HOUR);
+        gw.apiPerMin = 1.5;
+        gw.staticPerMin = 0.005; // and the other way round
+        run.until(run.t + 10 * HOUR);
+        assertThat(run.transitions).isEmpty();
+        assertThat(run.check.detectorGroupOf("api-2")).isEqualTo("api");
+        assertThat(run.check.detectorGroupOf("asset-3")).isEqualTo("asset");
+    }
+
+    @Test
+    void routeClasses_oneGroupOnly_apiQuietAtNightLooksSilent() {
+        // the counterpart: with every backend in one group, the quiet API looks like a silent backend
+        Gateway gw = new Gateway(11, 3, 1.5);
+        MissingBackendCheck check = MissingBackendCheck.builder()
+                .peerGroup("all", "asset-1", "asset-2", "asset-3", "api-1", "api-2").build();
+        Run run = new Run(check, gw).until(MONDAY + 24 * HOUR);
+        gw.apiPerMin = 0.005;
+        run.until(run.t + 10 * HOUR);
+        assertThat(run.transitions).isNotEmpty();
+        assertThat(run.atAlarm.details().get("silentBackends").toString()).contains("api");
+    }
+
+    @Test
+    void explicitGroups_overrideNameStems() {
+        Gateway gw = new Gateway(12, 3, 1);
+        MissingBackendCheck check = MissingBackendCheck.builder()
+                .peerGroup("static", "asset-1", "asset-2")
+                .peerGroup("edge", "asset-3", "api-1")
+                .build();
+        Run run = new Run(check, gw).until(MONDAY + MIN);
+        assertThat(check.detectorGroupOf("asset-2")).isEqualTo("static");
+        assertThat(check.detectorGroupOf("api-1")).isEqualTo("edge");
+        assertThat(check.detectorGroupOf("api-2")).as("alone in its stem: pooled").isEqualTo("*");
+        assertThat(run.transitions).isEmpty();
+    }
+
+    @Test
+    void stem_dropsTrailingNumbers() {
+        assertThat(MissingBackendCheck.Detector.stem("asset-1")).isEqualTo("asset");
+        assertThat(MissingBackendCheck.Detector.stem("asset_02")).isEqualTo("asset");
+        assertThat(MissingBackendCheck.Detector.stem("web3")).isEqualTo("web");
+        assertThat(MissingBackendCheck.Detector.stem("eu-west.api.1")).isEqualTo("eu-west.api");
+        assertThat(MissingBackendCheck.Detector.stem("blue")).isEqualTo("blue");
+        assertThat(MissingBackendCheck.Detector.stem("42")).isEqualTo("42");
+    }
+
+    @Test
+    void silentBackend_oneStrayExchange_doesNotClearTheAlarm() {
+        Gateway gw = new Gateway(13, 3, 1);
+        Run run = new Run(MissingBackendCheck.builder().build(), gw).until(MONDAY + 12 * HOUR);
+        gw.silentBackend = 1;
+        run.until(run.t + 2 * HOUR);
+        assertThat(run.status).isEqualTo(HealthStatus.DEGRADED);
+        gw.ex[1] += 1; // one exchange reaches asset-2
+        run.until(run.t + 5 * MIN);
+        assertThat(run.status).as("one event is not a recovery").isEqualTo(HealthStatus.DEGRADED);
+        gw.silentBackend = -1;
+        run.until(run.t + 20 * MIN);
+        assertThat(run.status).isEqualTo(HealthStatus.UP);
+        assertThat(run.transitions).hasSize(2);
+    }
+
+    @Test
+    void builder_peerGroupValidation() {
+        assertThatThrownBy(() -> MissingBackendCheck.builder().peerGroup("*", "a").build()).hasMessageContaining("'*'");
+        assertThatThrownBy(() -> MissingBackendCheck.builder().peerGroup(" ", "a").build()).hasMessageContaining("peer group");
+        assertThatThrownBy(() -> MissingBackendCheck.builder().peerGroup("g", "").build()).hasMessageContaining("backend name");
     }
 
     @Test

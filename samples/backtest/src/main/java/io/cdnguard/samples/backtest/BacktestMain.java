@@ -66,7 +66,9 @@ public final class BacktestMain implements Runnable {
         description = "Replays traces (JSON Lines, .gz allowed, or combined access logs) through cdnguard's checks on a "
             + "simulated clock; prints transitions as JSON Lines on stdout and a summary on stderr.")
     static final class BacktestCommand implements Callable<Integer> {
-        @Option(names = "--expect-backends", split = ",", description = "Expected backends (gateways), comma-separated.")
+        @Option(names = "--expect-backends", description = "Expected backends (gateways), comma-separated; peer groups "
+            + "(route classes) as group:a,b separated by ';', e.g. 'static:asset-1,asset-2;api:api-1,api-2'. Without "
+            + "groups, backends are grouped by name stem (asset-1, asset-2: asset). Repeatable.")
         List<String> expectBackends = new ArrayList<>();
         @Option(names = "--eval-period", defaultValue = "10s", description = "Evaluation period (default ${DEFAULT-VALUE}).")
         String evalPeriod;
@@ -102,8 +104,10 @@ public final class BacktestMain implements Runnable {
                     Files.copy(baselineIn, dir.resolve("cdn-traffic.baseline"));
                 }
             }
-            GuardSetup setup = new GuardSetup().expectBackends(expectBackends).evaluationPeriod(period)
-                .builtInChecks(builtIn).baselineDirectory(dir);
+            GuardSetup setup = new GuardSetup().evaluationPeriod(period).builtInChecks(builtIn).baselineDirectory(dir);
+            for (String spec : expectBackends) {
+                setup.expectBackendSpec(spec);
+            }
             Writer out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
             Backtest[] holder = new Backtest[1];
             Backtest bt = new Backtest(period, clock -> setup.build(clock, holder[0].listener()), t -> {

@@ -9,7 +9,9 @@ import io.cdnguard.checks.MissingBackendCheck;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * How a backtest builds its {@link CdnGuard}: on the simulated clock, without the evaluation
@@ -17,10 +19,13 @@ import java.util.List;
  * missing-backend}) and, by default, without the built-in {@code upstream-failures} and {@code
  * cdn-errors} checks: {@code missing-backend} covers upstream failures per backend with a minimum
  * count, so the built-in ratio checks would only add alarms on a deploy's restart burst of 502s.
+ * The detection checks are the guard's defaults, built here explicitly ({@code
+ * detectionChecks(false)} on the guard) so that the backtest controls the baseline file.
  */
 public final class GuardSetup {
 
     private final List<String> expectBackends = new ArrayList<>();
+    private final Map<String, String> groups = new LinkedHashMap<>();
     private Duration evaluationPeriod = Duration.ofSeconds(10);
     private Path baselineDir;
     private boolean builtInChecks;
@@ -35,6 +40,45 @@ public final class GuardSetup {
             }
         }
         return this;
+    }
+
+    /**
+     * Declares expected backends from the CLI's form: groups separated by ';', each {@code
+     * group:a,b,c} (a peer group of the missing-backend check) or a plain {@code a,b,c} (grouped by
+     * name stem). {@code static:asset-1,asset-2;api:api-1,api-2} or {@code asset-1,asset-2,api-1}.
+     *
+     * @throws IllegalArgumentException on an empty group name or a group without backends
+     */
+    public GuardSetup expectBackendSpec(String spec) {
+        for (String part : spec.split(";")) {
+            String p = part.trim();
+            if (p.isEmpty()) {
+                continue;
+            }
+            int colon = p.indexOf(':');
+            String group = colon < 0 ? null : p.substring(0, colon).trim();
+            List<String> names = new ArrayList<>();
+            for (String n : (colon < 0 ? p : p.substring(colon + 1)).split(",")) {
+                if (!n.trim().isEmpty()) {
+                    names.add(n.trim());
+                }
+            }
+            if (group != null && (group.isEmpty() || group.equals("*") || names.isEmpty())) {
+                throw new IllegalArgumentException("bad backend group in --expect-backends: '" + p + "'");
+            }
+            expectBackends(names);
+            if (group != null) {
+                for (String n : names) {
+                    groups.put(n, group);
+                }
+            }
+        }
+        return this;
+    }
+
+    /** The declared peer groups, backend to group (unmodifiable view). */
+    public Map<String, String> peerGroups() {
+        return java.util.Collections.unmodifiableMap(groups);
     }
 
     /** The evaluation period. Default 10 s. */
@@ -70,6 +114,7 @@ public final class GuardSetup {
             .evaluationThread(false)
             .evaluationPeriod(evaluationPeriod)
             .builtInChecks(builtInChecks)
+            .detectionChecks(false)
             .listener(listener);
         for (String n : expectBackends) {
             b.expectBackend(n);
@@ -84,7 +129,11 @@ public final class GuardSetup {
         lastTraffic = traffic.build();
         b.check(lastTraffic);
         b.check(CacheRefetchCheck.builder().build());
-        b.check(MissingBackendCheck.builder().build());
+        MissingBackendCheck.Builder missing = MissingBackendCheck.builder();
+        for (Map.Entry<String, String> e : groups.entrySet()) {
+            missing.peerGroup(e.getValue(), e.getKey());
+        }
+        b.check(missing.build());
         return b.build();
     }
 
