@@ -1,12 +1,7 @@
 package io.cdnguard.samples.jetty;
 
 import io.cdnguard.CdnGuard;
-import io.cdnguard.Check;
-import io.cdnguard.CheckResult;
-import io.cdnguard.GuardSnapshot;
-import io.cdnguard.TimeSource;
-import io.cdnguard.checks.CacheRefetchCheck;
-import io.cdnguard.checks.CdnTrafficCheck;
+import io.cdnguard.samples.origin.LabOptions;
 import io.cdnguard.servlet.CdnGuardFilter;
 import io.cdnguard.servlet.CdnGuardHealthServlet;
 import jakarta.servlet.DispatcherType;
@@ -28,7 +23,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
@@ -50,7 +44,7 @@ import org.eclipse.jetty.server.ServerConnector;
  *
  * <pre>
  * java -jar samples/jetty-origin/target/cdnguard-jetty-origin.jar [--port 8081] [--root DIR]
- *      [--expect-backends a,b] [--host 0.0.0.0] [--no-cdnguard]
+ *      [--expect-backends a,b] [--host 0.0.0.0] [--no-cdnguard] [--trace-log FILE]
  * </pre>
  */
 public final class JettyOrigin implements AutoCloseable {
@@ -62,14 +56,7 @@ public final class JettyOrigin implements AutoCloseable {
             "  --root DIR               directory to serve (default: the bundled demo assets)",
             "  --expect-backends a,b    backends the canonical configuration expects (gateways)",
             "  --no-cdnguard            serve without the cdnguard filter and endpoints (load comparisons)",
-            "lab options (compressed time, samples/lab):",
-            "  --max-age SECONDS        Cache-Control max-age for every file, overriding the per-type one",
-            "  --time-scale N           cdnguard's clock runs N times faster than real time (default 1)",
-            "  --eval-period DUR        how often cdnguard evaluates its checks, real time (default 10s)",
-            "  --bucket DUR             cdnguard's window bucket length, cdnguard time (default 10s)",
-            "  --refetch-grace DUR      cdnguard's refetch grace, cdnguard time (default 1m)",
-            "  --detection              add the cdn-traffic and cache-refetch checks (baseline not persisted)",
-            "  --down-file PATH         report DOWN (check lab-down-file) while PATH exists",
+            LabOptions.usage(24),
             "  --help                   print this and exit");
 
     static final String[] DEMO_FILES = {"index.html", "app.js", "style.css", "logo.svg"};
@@ -154,8 +141,10 @@ public final class JettyOrigin implements AutoCloseable {
     private final CdnGuard guard;
     private final Path root;
     private final Path extracted;
+    private final LabOptions lab;
 
-    private JettyOrigin(Server server, ServerConnector connector, CdnGuard guard, Path root, Path extracted) {
+    private JettyOrigin(Server server, ServerConnector connector, CdnGuard guard, Path root, Path extracted, LabOptions lab) {
+        this.lab = lab;
         this.server = server;
         this.connector = connector;
         this.guard = guard;
@@ -208,7 +197,7 @@ public final class JettyOrigin implements AutoCloseable {
                 context.addFilter(new FilterHolder(new CdnGuardFilter(guard)), "/*", EnumSet.of(DispatcherType.REQUEST));
                 context.addServlet(new ServletHolder("cdnguard", new CdnGuardHealthServlet(guard)), "/cdnguard/*");
             }
-            context.addFilter(new FilterHolder(new CacheControlFilter(o.lab.maxAge)), "/*", EnumSet.of(DispatcherType.REQUEST));
+            context.addFilter(new FilterHolder(new CacheControlFilter(o.lab.maxAge())), "/*", EnumSet.of(DispatcherType.REQUEST));
             ServletHolder assets = new ServletHolder("default", DefaultServlet.class);
             assets.setInitParameter("dirAllowed", "false");
             assets.setInitParameter("etags", "true");
@@ -216,7 +205,7 @@ public final class JettyOrigin implements AutoCloseable {
             context.addServlet(assets, "/");
             server.setHandler(context);
             server.start();
-            return new JettyOrigin(server, connector, guard, root, extracted);
+            return new JettyOrigin(server, connector, guard, root, extracted, o.lab);
         } catch (Exception | Error e) {
             try {
                 server.stop();
@@ -226,6 +215,7 @@ public final class JettyOrigin implements AutoCloseable {
             if (guard != null) {
                 guard.close();
             }
+            o.lab.close();
             deleteTree(extracted);
             throw e;
         }
@@ -271,6 +261,7 @@ public final class JettyOrigin implements AutoCloseable {
         if (guard != null) {
             guard.close();
         }
+        lab.close();
         deleteTree(extracted);
     }
 
@@ -385,151 +376,6 @@ public final class JettyOrigin implements AutoCloseable {
                 setStatus(sc);
             } else {
                 super.sendError(sc, msg);
-            }
-        }
-    }
-
-    /**
-     * Lab options (samples/lab): compressed time, a fixed max-age and a switch to force DOWN. All
-     * default to the normal behaviour.
-     */
-    static final class LabOptions {
-        int maxAge = -1;
-        double timeScale = 1;
-        Duration evalPeriod;
-        Duration bucket;
-        Duration refetchGrace;
-        boolean detection;
-        Path downFile;
-
-        boolean accepts(String option) {
-            switch (option) {
-                case "--max-age":
-                case "--time-scale":
-                case "--eval-period":
-                case "--bucket":
-                case "--refetch-grace":
-                case "--detection":
-                case "--down-file":
-                    return true;
-                default:
-                    return false;
-            }
-        }
-
-        boolean needsValue(String option) {
-            return !"--detection".equals(option);
-        }
-
-        void set(String option, String value) {
-            switch (option) {
-                case "--max-age":
-                    maxAge = (int) number(option, value, 0, Integer.MAX_VALUE);
-                    break;
-                case "--time-scale":
-                    timeScale = number(option, value, 1, 10_000);
-                    break;
-                case "--eval-period":
-                    evalPeriod = duration(option, value);
-                    break;
-                case "--bucket":
-                    bucket = duration(option, value);
-                    break;
-                case "--refetch-grace":
-                    refetchGrace = duration(option, value);
-                    break;
-                case "--detection":
-                    detection = true;
-                    break;
-                case "--down-file":
-                    if (value == null || value.isBlank()) {
-                        throw new IllegalArgumentException("--down-file needs a path");
-                    }
-                    downFile = Paths.get(value.trim());
-                    break;
-                default:
-                    throw new IllegalArgumentException("unknown option: " + option);
-            }
-        }
-
-        /** Applies the lab options to a guard builder. */
-        CdnGuard.Builder configure(CdnGuard.Builder b) {
-            if (timeScale != 1) {
-                b.timeSource(scaledClock(timeScale));
-            }
-            if (evalPeriod != null) {
-                b.evaluationPeriod(evalPeriod);
-            }
-            if (bucket != null) {
-                b.window(bucket, 360);
-            }
-            if (refetchGrace != null) {
-                b.refetchGrace(refetchGrace);
-            }
-            if (detection) {
-                b.check(CdnTrafficCheck.builder().persistence(false).build());
-                b.check(CacheRefetchCheck.builder().build());
-            }
-            if (downFile != null) {
-                Path f = downFile;
-                b.check(new Check() {
-                    @Override
-                    public String name() {
-                        return "lab-down-file";
-                    }
-
-                    @Override
-                    public CheckResult evaluate(GuardSnapshot snapshot) {
-                        return Files.exists(f) ? CheckResult.down("down file present: " + f)
-                                : CheckResult.up("no down file at " + f);
-                    }
-                });
-            }
-            return b;
-        }
-
-        /** A clock that starts at the wall clock and runs {@code scale} times faster. */
-        static TimeSource scaledClock(double scale) {
-            long wall0 = System.currentTimeMillis();
-            long nano0 = System.nanoTime();
-            return () -> wall0 + (long) ((System.nanoTime() - nano0) / 1_000_000.0 * scale);
-        }
-
-        private static double number(String option, String value, double min, double max) {
-            double v;
-            try {
-                v = Double.parseDouble(value.trim());
-            } catch (NumberFormatException | NullPointerException e) {
-                throw new IllegalArgumentException(option + " must be a number: " + value);
-            }
-            if (!(v >= min && v <= max)) {
-                throw new IllegalArgumentException(option + " must be " + (long) min + ".." + (long) max + ": " + value);
-            }
-            return v;
-        }
-
-        /** Parses {@code 500ms}, {@code 2s}, {@code 5m}, {@code 1h} or plain seconds. */
-        static Duration duration(String option, String value) {
-            String v = value == null ? "" : value.trim().toLowerCase(java.util.Locale.ROOT);
-            try {
-                Duration d;
-                if (v.endsWith("ms")) {
-                    d = Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-                } else if (v.endsWith("s")) {
-                    d = Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
-                } else if (v.endsWith("m")) {
-                    d = Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
-                } else if (v.endsWith("h")) {
-                    d = Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1)));
-                } else {
-                    d = Duration.ofSeconds(Long.parseLong(v));
-                }
-                if (d.isNegative() || d.isZero()) {
-                    throw new IllegalArgumentException(option + " must be positive: " + value);
-                }
-                return d;
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(option + " must be a duration like 500ms, 2s, 5m: " + value);
             }
         }
     }

@@ -1,14 +1,9 @@
 package io.cdnguard.samples.netty;
 
 import io.cdnguard.CdnGuard;
-import io.cdnguard.Check;
-import io.cdnguard.CheckResult;
-import io.cdnguard.GuardSnapshot;
-import io.cdnguard.TimeSource;
-import io.cdnguard.checks.CacheRefetchCheck;
-import io.cdnguard.checks.CdnTrafficCheck;
 import io.cdnguard.netty.CdnGuardEndpointHandler;
 import io.cdnguard.netty.CdnGuardHandler;
+import io.cdnguard.samples.origin.LabOptions;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -35,7 +30,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -54,7 +48,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * java -jar samples/netty-origin/target/cdnguard-netty-origin.jar [--port 8080] [--root DIR]
- *      [--name NAME] [--expect-backends a,b] [--no-cdnguard]
+ *      [--name NAME] [--expect-backends a,b] [--no-cdnguard] [--trace-log FILE]
  * </pre>
  */
 public final class NettyOrigin implements AutoCloseable {
@@ -69,14 +63,7 @@ public final class NettyOrigin implements AutoCloseable {
             "  --name NAME            origin name shown in logs (default netty-origin)",
             "  --expect-backends a,b  backends of the canonical configuration (gateways)",
             "  --no-cdnguard          serve without cdnguard (for load comparisons)",
-            "lab options (compressed time, samples/lab):",
-            "  --max-age SECONDS      Cache-Control max-age for every file, overriding the per-type one",
-            "  --time-scale N         cdnguard's clock runs N times faster than real time (default 1)",
-            "  --eval-period DUR      how often cdnguard evaluates its checks, real time (default 10s)",
-            "  --bucket DUR           cdnguard's window bucket length, cdnguard time (default 10s)",
-            "  --refetch-grace DUR    cdnguard's refetch grace, cdnguard time (default 1m)",
-            "  --detection            add the cdn-traffic and cache-refetch checks (baseline not persisted)",
-            "  --down-file PATH       report DOWN (check lab-down-file) while PATH exists",
+            LabOptions.usage(22),
             "  --help                 this text");
 
     private static final String[] DEMO_FILES = {"index.html", "app.js", "style.css", "logo.svg"};
@@ -226,8 +213,8 @@ public final class NettyOrigin implements AutoCloseable {
                                 ch.pipeline().addLast(new CdnGuardHandler(guard))
                                         .addLast(new CdnGuardEndpointHandler(guard));
                             }
-                            if (options.lab.maxAge >= 0) {
-                                ch.pipeline().addLast(new MaxAgeOverride(options.lab.maxAge));
+                            if (options.lab.maxAge() >= 0) {
+                                ch.pipeline().addLast(new MaxAgeOverride(options.lab.maxAge()));
                             }
                             ch.pipeline().addLast(files);
                         }
@@ -297,6 +284,7 @@ public final class NettyOrigin implements AutoCloseable {
         if (guard != null) {
             guard.close();
         }
+        options.lab.close();
         if (extracted != null) {
             try (Stream<Path> s = Files.walk(extracted)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -362,151 +350,6 @@ public final class NettyOrigin implements AutoCloseable {
                 options.cdnguard ? "on" : "off", Arrays.toString(options.expectBackends.toArray()));
         origin.channel.closeFuture().sync();
         stopped.await();
-    }
-
-    /**
-     * Lab options (samples/lab): compressed time, a fixed max-age and a switch to force DOWN. All
-     * default to the normal behaviour.
-     */
-    static final class LabOptions {
-        int maxAge = -1;
-        double timeScale = 1;
-        Duration evalPeriod;
-        Duration bucket;
-        Duration refetchGrace;
-        boolean detection;
-        Path downFile;
-
-        boolean accepts(String option) {
-            switch (option) {
-                case "--max-age":
-                case "--time-scale":
-                case "--eval-period":
-                case "--bucket":
-                case "--refetch-grace":
-                case "--detection":
-                case "--down-file":
-                    return true;
-                default:
-                    return false;
-            }
-        }
-
-        boolean needsValue(String option) {
-            return !"--detection".equals(option);
-        }
-
-        void set(String option, String value) {
-            switch (option) {
-                case "--max-age":
-                    maxAge = (int) number(option, value, 0, Integer.MAX_VALUE);
-                    break;
-                case "--time-scale":
-                    timeScale = number(option, value, 1, 10_000);
-                    break;
-                case "--eval-period":
-                    evalPeriod = duration(option, value);
-                    break;
-                case "--bucket":
-                    bucket = duration(option, value);
-                    break;
-                case "--refetch-grace":
-                    refetchGrace = duration(option, value);
-                    break;
-                case "--detection":
-                    detection = true;
-                    break;
-                case "--down-file":
-                    if (value == null || value.isBlank()) {
-                        throw new IllegalArgumentException("--down-file needs a path");
-                    }
-                    downFile = Paths.get(value.trim());
-                    break;
-                default:
-                    throw new IllegalArgumentException("unknown option: " + option);
-            }
-        }
-
-        /** Applies the lab options to a guard builder. */
-        CdnGuard.Builder configure(CdnGuard.Builder b) {
-            if (timeScale != 1) {
-                b.timeSource(scaledClock(timeScale));
-            }
-            if (evalPeriod != null) {
-                b.evaluationPeriod(evalPeriod);
-            }
-            if (bucket != null) {
-                b.window(bucket, 360);
-            }
-            if (refetchGrace != null) {
-                b.refetchGrace(refetchGrace);
-            }
-            if (detection) {
-                b.check(CdnTrafficCheck.builder().persistence(false).build());
-                b.check(CacheRefetchCheck.builder().build());
-            }
-            if (downFile != null) {
-                Path f = downFile;
-                b.check(new Check() {
-                    @Override
-                    public String name() {
-                        return "lab-down-file";
-                    }
-
-                    @Override
-                    public CheckResult evaluate(GuardSnapshot snapshot) {
-                        return Files.exists(f) ? CheckResult.down("down file present: " + f)
-                                : CheckResult.up("no down file at " + f);
-                    }
-                });
-            }
-            return b;
-        }
-
-        /** A clock that starts at the wall clock and runs {@code scale} times faster. */
-        static TimeSource scaledClock(double scale) {
-            long wall0 = System.currentTimeMillis();
-            long nano0 = System.nanoTime();
-            return () -> wall0 + (long) ((System.nanoTime() - nano0) / 1_000_000.0 * scale);
-        }
-
-        private static double number(String option, String value, double min, double max) {
-            double v;
-            try {
-                v = Double.parseDouble(value.trim());
-            } catch (NumberFormatException | NullPointerException e) {
-                throw new IllegalArgumentException(option + " must be a number: " + value);
-            }
-            if (!(v >= min && v <= max)) {
-                throw new IllegalArgumentException(option + " must be " + (long) min + ".." + (long) max + ": " + value);
-            }
-            return v;
-        }
-
-        /** Parses {@code 500ms}, {@code 2s}, {@code 5m}, {@code 1h} or plain seconds. */
-        static Duration duration(String option, String value) {
-            String v = value == null ? "" : value.trim().toLowerCase(java.util.Locale.ROOT);
-            try {
-                Duration d;
-                if (v.endsWith("ms")) {
-                    d = Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-                } else if (v.endsWith("s")) {
-                    d = Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
-                } else if (v.endsWith("m")) {
-                    d = Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
-                } else if (v.endsWith("h")) {
-                    d = Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1)));
-                } else {
-                    d = Duration.ofSeconds(Long.parseLong(v));
-                }
-                if (d.isNegative() || d.isZero()) {
-                    throw new IllegalArgumentException(option + " must be positive: " + value);
-                }
-                return d;
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(option + " must be a duration like 500ms, 2s, 5m: " + value);
-            }
-        }
     }
 
     /** Lab: rewrites the file responses' {@code Cache-Control: public, max-age=...} to a fixed max-age. */
