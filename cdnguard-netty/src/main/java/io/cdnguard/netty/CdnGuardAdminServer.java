@@ -22,6 +22,9 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -137,19 +140,30 @@ public final class CdnGuardAdminServer implements AutoCloseable {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     }
 
-    /** Answers 404 to every request that is not cdnguard's, releasing what it reads. */
+    /**
+     * Answers 404 to every request that is not cdnguard's, and 414, 431 or 400 (then closes) to one the
+     * codec could not decode; releases what it reads.
+     */
     private static final class NotFound extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             try {
                 if (msg instanceof HttpRequest) {
                     HttpRequest req = (HttpRequest) msg;
-                    FullHttpResponse res = new DefaultFullHttpResponse(req.protocolVersion(), HttpResponseStatus.NOT_FOUND,
-                            Unpooled.wrappedBuffer("not found\n".getBytes(StandardCharsets.US_ASCII)));
+                    // A request the codec could not read (line or headers over its limits, bad syntax) is
+                    // answered 414/431/400 and the connection closed: the decoder discards the rest anyway.
+                    Throwable bad = req.decoderResult().isFailure() ? req.decoderResult().cause() : null;
+                    HttpResponseStatus status = bad == null ? HttpResponseStatus.NOT_FOUND
+                            : bad instanceof TooLongHttpLineException ? HttpResponseStatus.REQUEST_URI_TOO_LONG
+                            : bad instanceof TooLongHttpHeaderException ? HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE
+                            : HttpResponseStatus.BAD_REQUEST;
+                    String text = bad == null ? "not found\n" : status.reasonPhrase().toLowerCase(java.util.Locale.ROOT) + "\n";
+                    FullHttpResponse res = new DefaultFullHttpResponse(bad == null ? req.protocolVersion() : HttpVersion.HTTP_1_1,
+                            status, Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.US_ASCII)));
                     res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
                     res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, res.content().readableBytes());
                     res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
-                    boolean keepAlive = HttpUtil.isKeepAlive(req) && !HttpUtil.is100ContinueExpected(req);
+                    boolean keepAlive = bad == null && HttpUtil.isKeepAlive(req) && !HttpUtil.is100ContinueExpected(req);
                     HttpUtil.setKeepAlive(res, keepAlive);
                     if (keepAlive) {
                         ctx.writeAndFlush(res);

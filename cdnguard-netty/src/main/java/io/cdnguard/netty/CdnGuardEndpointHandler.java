@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * The request's {@code Authorization} header is passed on for the details-token rule.
  *
  * <p>It intercepts only requests whose path (without query) is under the prefix; every other message
- * is passed on untouched. An intercepted request's message and any {@link HttpContent} that follows
+ * is passed on untouched, and so is a request the codec failed to decode (a failed
+ * {@code decoderResult()}, e.g. headers over the codec's limit): answering it from partial headers
+ * would be wrong, so the host's handlers answer it. An intercepted request's message and any {@link HttpContent} that follows
  * it (up to the {@link LastHttpContent}) are released here. Works with and without an {@code
  * HttpObjectAggregator} in front of it, on HTTP/1.1 and on HTTP/2 stream channels.
  *
@@ -97,6 +99,12 @@ public final class CdnGuardEndpointHandler extends ChannelInboundHandlerAdapter 
             return;
         }
         HttpRequest request = (HttpRequest) msg;
+        if (request.decoderResult().isFailure()) {
+            // the codec could not read it (e.g. headers over its limit, yet the URI is ours): not a request
+            // to answer from partial headers; the host's handlers answer it (400/414/431)
+            ctx.fireChannelRead(msg);
+            return;
+        }
         boolean mine;
         try {
             mine = endpoint.matches(path.set(request.uri()));

@@ -25,12 +25,18 @@ import java.util.function.Function;
  * reordered by a few seconds) is recorded at the current time. Before a record is filed, the clock
  * is advanced through the gap since the previous one, stopping at every evaluation boundary (every
  * multiple of the evaluation period since the epoch) to tick the guard and evaluate the checks, so
- * a check that fires on silence fires when it would have fired live. Not thread-safe.
+ * a check that fires on silence fires when it would have fired live. A gap longer than 8
+ * days is evaluated through its first 8 days and the rest jumped
+ * ({@link #gapsJumped()}), so a corrupt timestamp far in the future cannot stall the run. Not
+ * thread-safe.
  */
 public final class Backtest {
 
     /** How far back a record may be before it counts as out of order beyond the tolerance. */
     static final long REORDER_TOLERANCE_MILLIS = 5_000;
+
+    /** The longest silence evaluated boundary by boundary (8 days: a weekly cycle and a day); longer gaps are jumped. */
+    static final long MAX_EVALUATED_GAP_MILLIS = 8L * 86_400_000;
 
     private final long periodMillis;
     private final Function<TimeSource, CdnGuard> guardFactory;
@@ -47,6 +53,7 @@ public final class Backtest {
     private long nextEval;
     private long records;
     private long lateRecords;
+    private long gapsJumped;
     private long evaluations;
     private long evaluationNanos;
 
@@ -130,12 +137,22 @@ public final class Backtest {
         }
         if (nextEval <= target) {
             long t0 = cpuNanos();
-            while (nextEval <= target) {
+            // A gap longer than MAX_EVALUATED_GAP_MILLIS (a trace spanning months of silence, or a corrupt
+            // timestamp years ahead) is evaluated through its first part only, then jumped: else one
+            // record in year 9999 means billions of evaluations.
+            long gap = target - clock.millis; // negative only on overflow
+            long stop = gap < 0 || gap > MAX_EVALUATED_GAP_MILLIS ? clock.millis + MAX_EVALUATED_GAP_MILLIS : target;
+            while (nextEval <= stop) {
                 clock.millis = nextEval;
                 guard.tick();
                 guard.evaluateNow();
                 evaluations++;
                 nextEval += periodMillis;
+            }
+            if (stop < target) {
+                gapsJumped++;
+                long boundary = Math.floorDiv(target, periodMillis) * periodMillis;
+                nextEval = boundary > Long.MAX_VALUE - periodMillis ? Long.MAX_VALUE : boundary + periodMillis;
             }
             evaluationNanos += cpuNanos() - t0;
         }
@@ -187,6 +204,11 @@ public final class Backtest {
     /** Records more than 5 s older than the newest one seen before them. */
     public long lateRecords() {
         return lateRecords;
+    }
+
+    /** Gaps between records longer than 8 days whose rest (after 8 days) was jumped without evaluating. */
+    public long gapsJumped() {
+        return gapsJumped;
     }
 
     /** Evaluations run. */

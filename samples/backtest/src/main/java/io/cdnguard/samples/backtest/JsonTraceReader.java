@@ -15,11 +15,16 @@ import java.util.Locale;
  *
  * <p>A line is malformed when it is not one JSON object (bad JSON, cut short, trailing content), or
  * when a required field ({@code ts}, {@code method}, {@code path}, {@code status}) is missing or of
- * the wrong type, or the timestamp cannot be read.
+ * the wrong type, or the timestamp cannot be read or lies outside years 0000..9999.
  */
 public final class JsonTraceReader extends TraceReader {
 
     private static final JsonFactory FACTORY = JsonFactory.builder().build();
+
+    /** Earliest timestamp accepted: 0000-01-01T00:00:00Z. */
+    static final long MIN_TIMESTAMP = -62_167_219_200_000L;
+    /** Latest timestamp accepted: 9999-12-31T23:59:59.999Z. */
+    static final long MAX_TIMESTAMP = 253_402_300_799_999L;
 
     private final String[] backendNames = new String[64];
     private int backendCount;
@@ -86,6 +91,9 @@ public final class JsonTraceReader extends TraceReader {
                         timestamp = (long) p.getDoubleValue();
                     } else {
                         return false;
+                    }
+                    if (timestamp < MIN_TIMESTAMP || timestamp > MAX_TIMESTAMP) {
+                        return false; // outside years 0000..9999: a corrupt value, not a time to simulate up to
                     }
                     hasTs = true;
                     break;

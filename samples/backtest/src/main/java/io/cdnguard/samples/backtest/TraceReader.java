@@ -62,7 +62,7 @@ public abstract class TraceReader implements Closeable {
         return timestamp;
     }
 
-    /** Non-blank lines read so far, malformed included. */
+    /** Lines read so far, blank and malformed ones included (the line number of the last line read). */
     public long lines() {
         return lineNumber;
     }
