@@ -2,8 +2,11 @@ package io.cdnguard.servlet;
 
 import io.cdnguard.CdnGuard;
 import jakarta.servlet.ServletException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -27,10 +30,14 @@ final class GuardConfig {
     static final String TRACKED_ASSETS = "tracked-assets";
     static final String MAX_POPS = "max-pops";
     static final String MAX_UNKNOWN_BACKENDS = "max-unknown-backends";
+    static final String NAME = "name";
+    static final String BASELINE_DIRECTORY = "baseline-directory";
+    static final String DETECTION_CHECKS = "detection-checks";
+    static final String TRACE_LOG = "trace-log";
 
     static final List<String> NAMES = Collections.unmodifiableList(Arrays.asList(EXPECT_BACKENDS, ENDPOINT_PREFIX,
             DETAILS_TOKEN, EVALUATION_PERIOD, WINDOW_BUCKET, WINDOW_BUCKETS, REFETCH_GRACE, TRACKED_ASSETS, MAX_POPS,
-            MAX_UNKNOWN_BACKENDS));
+            MAX_UNKNOWN_BACKENDS, NAME, BASELINE_DIRECTORY, DETECTION_CHECKS, TRACE_LOG));
 
     private GuardConfig() {
     }
@@ -50,11 +57,45 @@ final class GuardConfig {
         CdnGuard.Builder b = CdnGuard.builder();
         String v = params.get(EXPECT_BACKENDS);
         if (v != null) {
-            for (String name : v.split("[,\\s]+")) {
-                if (!name.isEmpty()) {
-                    b.expectBackend(name);
+            // "a,b,c" or, by route class, "static:asset-1,asset-2; api:api-1,api-2"
+            for (String part : v.split(";")) {
+                int colon = part.indexOf(':');
+                String group = colon < 0 ? null : part.substring(0, colon).trim();
+                List<String> names = new ArrayList<>();
+                for (String name : part.substring(colon + 1).split("[,\\s]+")) {
+                    if (!name.isEmpty()) {
+                        names.add(name);
+                    }
+                }
+                if (group == null) {
+                    names.forEach(b::expectBackend);
+                } else if (group.isEmpty() || names.isEmpty()) {
+                    throw new ServletException("cdnguard: init-param '" + EXPECT_BACKENDS
+                            + "' has a group without a name or without backends: '" + part.trim() + "'");
+                } else {
+                    b.expectBackendGroup(group, names.toArray(new String[0]));
                 }
             }
+        }
+        v = params.get(NAME);
+        if (v != null && !v.trim().isEmpty()) {
+            b.name(v.trim());
+        }
+        v = params.get(BASELINE_DIRECTORY);
+        if (v != null && !v.trim().isEmpty()) {
+            try {
+                b.baselineDirectory(Paths.get(v.trim()));
+            } catch (InvalidPathException e) {
+                throw new ServletException("cdnguard: init-param '" + BASELINE_DIRECTORY + "' is not a path: '" + v + "'", e);
+            }
+        }
+        v = params.get(DETECTION_CHECKS);
+        if (v != null) {
+            b.detectionChecks(bool(DETECTION_CHECKS, v));
+        }
+        v = params.get(TRACE_LOG);
+        if (v != null) {
+            b.traceLog(bool(TRACE_LOG, v));
         }
         v = params.get(ENDPOINT_PREFIX);
         if (v != null) {
@@ -137,6 +178,17 @@ final class GuardConfig {
             throw new ServletException("cdnguard: init-param '" + param + "' is not a duration (10s, 500ms, 5m, 1h, PT10S): '"
                     + value + "'", e);
         }
+    }
+
+    static boolean bool(String param, String value) throws ServletException {
+        String s = value.trim().toLowerCase(Locale.ROOT);
+        if (s.equals("true")) {
+            return true;
+        }
+        if (s.equals("false")) {
+            return false;
+        }
+        throw new ServletException("cdnguard: init-param '" + param + "' must be true or false: '" + value + "'");
     }
 
     static int integer(String param, String value) throws ServletException {

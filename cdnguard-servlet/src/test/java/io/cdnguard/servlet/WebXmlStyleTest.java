@@ -170,6 +170,28 @@ class WebXmlStyleTest {
     }
 
     @Test
+    void initParams_detectionChecksGroupsAndTrace() throws ServletException {
+        try (CdnGuard guard = GuardConfig.build(Map.of("name", "shop", "baseline-directory",
+                System.getProperty("java.io.tmpdir"), "expect-backends", "static: asset-1, asset-2; api:api-1,api-2",
+                "trace-log", "false"))) {
+            assertThat(guard.checks().stream().map(c -> c.name()))
+                    .contains("cdn-traffic", "cache-refetch", "missing-backend");
+            assertThat(guard.snapshot().backends().stream().filter(b -> b.expected()).map(b -> b.name()))
+                    .containsExactly("asset-1", "asset-2", "api-1", "api-2");
+        }
+        try (CdnGuard guard = GuardConfig.build(Map.of("detection-checks", "false", "expect-backends", "a,b"))) {
+            assertThat(guard.checks().stream().map(c -> c.name()))
+                    .doesNotContain("cdn-traffic", "cache-refetch", "missing-backend");
+        }
+        assertThatThrownBy(() -> GuardConfig.build(Map.of("detection-checks", "maybe")))
+                .isInstanceOf(ServletException.class).hasMessageContaining("detection-checks");
+        assertThatThrownBy(() -> GuardConfig.build(Map.of("expect-backends", "static:")))
+                .isInstanceOf(ServletException.class).hasMessageContaining("expect-backends");
+        assertThatThrownBy(() -> GuardConfig.build(Map.of("trace-log", "yes")))
+                .isInstanceOf(ServletException.class).hasMessageContaining("trace-log");
+    }
+
+    @Test
     void duration_acceptsUnitsAndIso() throws ServletException {
         assertThat(GuardConfig.duration("p", "500ms")).isEqualTo(Duration.ofMillis(500));
         assertThat(GuardConfig.duration("p", "10s")).isEqualTo(Duration.ofSeconds(10));
