@@ -75,6 +75,20 @@ public interface GuardSnapshot {
     /** CDN fetches by edge location (POP), where the CDN's headers name it; bounded in number. */
     List<PopStats> pops();
 
+    /**
+     * CDN fetches naming an edge location (POP) after the cap on distinct POPs was reached (see
+     * {@link CdnGuard.Builder#maxPops(int)}); they are counted here instead of in {@link #pops()}.
+     * A steadily growing value means the cap is too small for the CDN's footprint.
+     *
+     * <p>The default returns 0, for implementations written before this count existed; the guard's
+     * own snapshots override it.
+     *
+     * @return the overflow count since start
+     */
+    default long popOverflow() {
+        return 0;
+    }
+
     /** Expiring cache age counts. */
     CacheExpiry expiry();
 

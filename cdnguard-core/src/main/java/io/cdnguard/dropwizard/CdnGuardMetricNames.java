@@ -28,6 +28,8 @@ public enum CdnGuardMetricNames {
     BACKEND_FAILURES("cdnguard.backend.failures"),
     /** Exchanges naming an unknown backend after the cap was reached. */
     UNKNOWN_BACKEND_OVERFLOW("cdnguard.backend.unknown-overflow"),
+    /** CDN fetches naming an edge location (POP) after the cap on tracked POPs was reached. */
+    POP_OVERFLOW("cdnguard.cdn.pop-overflow"),
     /** CDN fetch duration in seconds: {@code .count}, {@code .sum}, {@code .p50}, {@code .p95}, {@code .p99}. */
     FETCH_DURATION("cdnguard.cdn.fetch-duration-seconds"),
     /** Freshness lifetime in seconds: {@code .count}, {@code .sum}, {@code .p50}, {@code .p95}, {@code .p99}. */

@@ -150,6 +150,7 @@ public final class CdnGuardMetrics implements MetricSet {
             gauge(m, CdnGuardMetricNames.BACKEND_FAILURES.metricName(b), s -> backend(s, b).failures());
         }
         gauge(m, CdnGuardMetricNames.UNKNOWN_BACKEND_OVERFLOW.metricName(), GuardSnapshot::unknownBackendOverflow);
+        gauge(m, CdnGuardMetricNames.POP_OVERFLOW.metricName(), GuardSnapshot::popOverflow);
         histogram(m, CdnGuardMetricNames.FETCH_DURATION, GuardSnapshot::latency);
         histogram(m, CdnGuardMetricNames.FRESHNESS_LIFETIME, GuardSnapshot::freshness);
         for (int h = 0; h < CacheExpiry.HORIZON_LABELS.length; h++) {

@@ -193,7 +193,7 @@ public final class GuardSnapshotImpl implements GuardSnapshot {
         return pops;
     }
 
-    /** CDN fetches naming a POP after the cap on distinct POPs was reached. */
+    @Override
     public long popOverflow() {
         return t[Counters.POP_OVERFLOW];
     }

@@ -138,6 +138,11 @@ public final class PrometheusText {
                 sample(out, "cdnguard_cdn_pop_fetches_total", "cdn", p.cdn().label(), "pop", p.pop(), p.fetches());
             }
         });
+        family(sb, "cdnguard_cdn_pop_overflow_total", out -> {
+            header(out, "cdnguard_cdn_pop_overflow_total", "counter",
+                    "CDN fetches naming an edge location (POP) after the cap on tracked POPs was reached.");
+            sample(out, "cdnguard_cdn_pop_overflow_total", s.popOverflow());
+        });
 
         family(sb, "cdnguard_cache", out -> {
             CacheExpiry e = s.expiry();

@@ -40,6 +40,7 @@ class PrometheusTextTest {
                 .unknownBackendOverflow(5)
                 .pop(Cdn.CLOUDFRONT, "FRA", 600)
                 .pop(Cdn.CLOUDFRONT, "LHR", 400)
+                .popOverflow(3)
                 .latency(new FakeSnapshot.Histogram(new double[] {0.005, 0.01, 0.1, 1, 10})
                         .add(0.001).add(0.007).add(0.05).add(0.05).add(2).add(30))
                 .expiry(new FakeSnapshot.Expiry().within(0, 1).within(1, 2).within(2, 3).within(3, 10).within(4, 20).within(5, 40)
@@ -109,6 +110,8 @@ class PrometheusTextTest {
         assertThat(value(fams.get("cdnguard_upstream_failures_by_kind_total"), "kind", "no_backend")).isEqualTo(2);
         assertThat(value(fams.get("cdnguard_unknown_backend_overflow_total"))).isEqualTo(5);
         assertThat(value(fams.get("cdnguard_cdn_pop_fetches_total"), "cdn", "cloudfront", "pop", "LHR")).isEqualTo(400);
+        assertThat(value(fams.get("cdnguard_cdn_pop_overflow_total"))).isEqualTo(3);
+        assertThat(fams.get("cdnguard_cdn_pop_overflow_total").type).isEqualTo("counter");
         assertThat(value(fams.get("cdnguard_cache_expiring"), "within", "24h")).isEqualTo(40);
         assertThat(fams.get("cdnguard_cache_expiring").samples).hasSize(6);
         assertThat(value(fams.get("cdnguard_cache_overdue"))).isEqualTo(3);

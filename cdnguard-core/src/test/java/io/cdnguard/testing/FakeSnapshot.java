@@ -36,6 +36,7 @@ public final class FakeSnapshot implements GuardSnapshot {
     private final List<BackendStats> backends = new ArrayList<>();
     private long overflow;
     private final List<PopStats> pops = new ArrayList<>();
+    private long popOverflow;
     private CacheExpiry expiry = new Expiry();
     private RuntimeException expiryFailure;
     private final Window window;
@@ -101,6 +102,12 @@ public final class FakeSnapshot implements GuardSnapshot {
     /** Adds a POP. */
     public FakeSnapshot pop(Cdn cdn, String pop, long fetches) {
         pops.add(new Pop(cdn, pop, fetches));
+        return this;
+    }
+
+    /** Sets the POP overflow. */
+    public FakeSnapshot popOverflow(long n) {
+        popOverflow = n;
         return this;
     }
 
@@ -226,6 +233,11 @@ public final class FakeSnapshot implements GuardSnapshot {
     @Override
     public List<PopStats> pops() {
         return pops;
+    }
+
+    @Override
+    public long popOverflow() {
+        return popOverflow;
     }
 
     @Override
