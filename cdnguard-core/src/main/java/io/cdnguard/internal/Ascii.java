@@ -9,6 +9,11 @@ package io.cdnguard.internal;
  *
  * <p>All scans are bounded by {@link #MAX_SCAN}: only the first 4 KiB of a header value are ever
  * looked at, whatever its length, so a hostile 64 KiB header costs at most a few microseconds.
+ * A value longer than that is <em>cut</em> ({@link #isCut}): its end is never seen, so a token that
+ * runs up to the scan limit may continue past it ({@code no-cache} read from a cut
+ * {@code no-cachee}). Helpers that decide on a whole value or on a token's end answer "no match" for
+ * a cut value rather than a partial one ({@link #trimmedEqualsIgnoreCase}); scanners check
+ * {@link #endsAtCut} before taking a token that ends at the limit as complete.
  */
 final class Ascii {
 
@@ -25,6 +30,19 @@ final class Ascii {
         }
         int n = s.length();
         return n > MAX_SCAN ? MAX_SCAN : n;
+    }
+
+    /** Whether {@code s} is longer than {@link #MAX_SCAN}, so that its end is never scanned. */
+    static boolean isCut(CharSequence s) {
+        return s != null && s.length() > MAX_SCAN;
+    }
+
+    /**
+     * Whether a token of {@code s} that a bounded scan ended at {@code end} ends at the scan limit of
+     * a cut value, so that it may continue past what was scanned and must not be taken as complete.
+     */
+    static boolean endsAtCut(CharSequence s, int end) {
+        return end >= MAX_SCAN && isCut(s);
     }
 
     /** ASCII lower case of {@code c}; other characters unchanged. */
@@ -127,8 +145,14 @@ final class Ascii {
         return indexOfIgnoreCase(s, 0, scanLength(s), lowerNeedle) >= 0;
     }
 
-    /** Whether {@code s}, with leading and trailing OWS removed, equals {@code lowerLiteral} ignoring case. */
+    /**
+     * Whether {@code s}, with leading and trailing OWS removed, equals {@code lowerLiteral} ignoring
+     * case. A cut value ({@link #isCut}) never does: its end, trailing OWS or not, is not seen.
+     */
     static boolean trimmedEqualsIgnoreCase(CharSequence s, String lowerLiteral) {
+        if (isCut(s)) {
+            return false;
+        }
         int n = scanLength(s);
         int from = 0;
         while (from < n && isOws(s.charAt(from))) {

@@ -430,7 +430,7 @@ public final class CdnRecognizer {
             while (to > from && Ascii.isOws(ua.charAt(to - 1))) {
                 to--;
             }
-            if (Ascii.equalsIgnoreCase(ua, from, to, "amazon cloudfront")) {
+            if (!Ascii.isCut(ua) && Ascii.equalsIgnoreCase(ua, from, to, "amazon cloudfront")) {
                 return AGENT_CLOUDFRONT; // not a probe agent: no probe prefix, no HAProxy in it
             }
         }

@@ -8,7 +8,8 @@ import io.cdnguard.Cdn;
  * headers, and POP codes.
  *
  * <p>Stateless, total, lock-free and allocation-free: values are scanned with
- * {@link CharSequence#charAt}, only their first {@link Ascii#MAX_SCAN} characters, and results are
+ * {@link CharSequence#charAt}, only their first {@link Ascii#MAX_SCAN} characters (a token running
+ * into that limit of a longer value is never taken as complete: see {@link Ascii#endsAtCut}), and results are
  * returned as primitives (bit masks over {@link Cdn#ordinal()}, spans packed as
  * {@code (start << 32) | end}, a {@code Via} scan's mask and span packed together by
  * {@link #viaScan}, POP codes packed as up to 8 ASCII bytes). The only field besides constants is a
@@ -157,6 +158,12 @@ final class RecognitionHeaders {
                 i++;
             }
             int commentEnd = i;
+            if (commentEnd == n && Ascii.isCut(s)) {
+                // the entry runs into the scan limit: its received-by or comment may continue
+                // unseen (google-evil.example cut to google), so it names no CDN
+                nearest = -1;
+                break;
+            }
             if (protoEnd == protoStart || byEnd == byStart) {
                 nearest = -1;
                 continue;
@@ -249,6 +256,9 @@ final class RecognitionHeaders {
                 i++;
             }
             int end = i;
+            if (Ascii.endsAtCut(s, end)) {
+                break; // the id may continue past the scan limit (cloudflare-evil cut to cloudflare)
+            }
             while (i < n && s.charAt(i) != ',') {
                 i++;
             }
@@ -319,6 +329,9 @@ final class RecognitionHeaders {
      * {@code "127.0.0.1"}.
      */
     static boolean isIdToken(CharSequence s, int min, int max) {
+        if (Ascii.isCut(s)) {
+            return false; // a whole-value shape: the end of a cut value is not seen
+        }
         int n = Ascii.scanLength(s);
         int from = 0;
         while (from < n && Ascii.isOws(s.charAt(from))) {
@@ -352,6 +365,9 @@ final class RecognitionHeaders {
 
     /** Whether a trimmed value is 1 to {@code maxDigits} ASCII digits ({@code Akamai-Origin-Hop}). */
     static boolean isSmallNumber(CharSequence s, int maxDigits) {
+        if (Ascii.isCut(s)) {
+            return false; // a whole-value shape: the end of a cut value is not seen
+        }
         int n = Ascii.scanLength(s);
         int from = 0;
         while (from < n && Ascii.isOws(s.charAt(from))) {
@@ -389,6 +405,9 @@ final class RecognitionHeaders {
      * by {@code -} and a 2 to 8 letter colo code ({@code 7a1b2c3d4e5f6a7b-FRA}).
      */
     static boolean isRayId(CharSequence s) {
+        if (Ascii.isCut(s)) {
+            return false; // a whole-value shape: the end of a cut value is not seen
+        }
         int n = Ascii.scanLength(s);
         int from = 0;
         while (from < n && Ascii.isOws(s.charAt(from))) {
@@ -452,6 +471,9 @@ final class RecognitionHeaders {
      * 2 to 8 letters.
      */
     static long letterSuffixAfterDash(CharSequence s, int from, int to) {
+        if (Ascii.endsAtCut(s, to)) {
+            return 0; // the letter run may continue past the scan limit
+        }
         int dash = -1;
         for (int i = to - 1; i >= from; i--) {
             if (s.charAt(i) == '-') {
@@ -488,6 +510,9 @@ final class RecognitionHeaders {
         int i = from;
         while (i < n && Ascii.isLetter(s.charAt(i))) {
             i++;
+        }
+        if (Ascii.endsAtCut(s, i)) {
+            return 0; // the letter run may continue past the scan limit
         }
         int len = i - from;
         if (len < 2 || len > 8) {
