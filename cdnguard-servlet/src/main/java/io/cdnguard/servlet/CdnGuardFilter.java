@@ -2,6 +2,7 @@ package io.cdnguard.servlet;
 
 import io.cdnguard.CdnGuard;
 import io.cdnguard.Exchange;
+import io.cdnguard.UpstreamFailure;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -15,6 +16,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,7 +42,25 @@ import org.slf4j.LoggerFactory;
  * {@code tracked-assets}, {@code max-pops} and {@code max-unknown-backends}, publishes it under the
  * attribute for {@link CdnGuardHealthServlet} and closes it when the filter is destroyed (with the
  * context). A guard it did not create it never closes. An unknown or bad init-parameter fails
- * {@code init} with a {@link ServletException} naming it.
+ * {@code init} with a {@link ServletException} naming it. The init-parameter {@value
+ * #WRAP_RESPONSE_PARAM} ({@code auto}, {@code true} or {@code false}) chooses the {@link
+ * ResponseWrapping} in every style (unless the constructor was given one).
+ *
+ * <p>Response wrapping (see {@link ResponseWrapping}): by default ({@link ResponseWrapping#AUTO})
+ * the filter wraps the response only outside Jetty. Jetty's default servlet sends a cached static
+ * file straight from its buffer to the connection only when the response is not wrapped; a wrapper
+ * makes it copy the file through the wrapper's stream, which cost 12-20 % of the throughput of a
+ * static origin in our load test. Without a wrapper the filter reads the status and headers from
+ * the container's response when the exchange ends and takes the body size from the {@code
+ * Content-Length} header: exact for static files and for any response that declares its length,
+ * but unknown ({@code -1}) for a chunked or streamed body without one, and a failed body write is
+ * seen only if it reaches the filter as an exception.
+ *
+ * <p>Gateways: a servlet that proxies to a backend names it in the request attribute {@value
+ * #BACKEND_ATTRIBUTE} (a {@link String}) and, when the backend could not answer, the failure in
+ * {@value #UPSTREAM_FAILURE_ATTRIBUTE} (an {@link UpstreamFailure}, or its name or label as a
+ * {@link String}, e.g. {@code "CONNECT_REFUSED"} or {@code "connect_refused"}). The filter reads both
+ * when it records; anything else in them (an unknown name, another type) is ignored.
  *
  * <p>What is recorded, and when:
  * <ul>
@@ -57,9 +77,11 @@ import org.slf4j.LoggerFactory;
  *   <li>An exception thrown by the chain is rethrown unchanged; the exchange is recorded as 500 (the
  *       container's error response) or, if the response was already committed, with the status sent
  *       and as cut short.
- *   <li>Bytes are the body bytes the application wrote through the response (before any
- *       compression by the container); a container-generated error page ({@code sendError}, an
- *       exception) is unknown ({@code -1}). {@code HEAD} counts 0.
+ *   <li>Bytes, with a wrapper, are the body bytes the application wrote through the response
+ *       (before any compression by the container); a container-generated error page ({@code
+ *       sendError}, an exception) is unknown ({@code -1}). Without a wrapper they are the {@code
+ *       Content-Length} the response declares, else unknown ({@code -1}), and 1xx, 204 and 304
+ *       count 0. {@code HEAD} counts 0 in both.
  *   <li>The path given to the guard is the request URI minus the context path, so the guard's
  *       {@code endpoint-prefix} is relative to the context, like the health servlet's mapping.
  * </ul>
@@ -71,10 +93,11 @@ import org.slf4j.LoggerFactory;
  * exchange reports its {@code Content-Length}, or -1 (unknown). Write through the response the
  * servlet was given, or use {@code startAsync(request, response)}, to have them counted.
  *
- * <p>Cost per request: one small response wrapper (which is also the {@link Exchange} view and the
- * async listener), a two-field request view (headers, and the client address resolved only if a
- * trusted-range rule reads it), and a pass-through stream or writer wrapper when a body is written; the body itself is never buffered or copied. The guard's own recording path
- * allocates nothing.
+ * <p>Cost per request: with a wrapper, one small response wrapper (which is also the {@link Exchange}
+ * view and the async listener), a two-field request view (headers, and the client address resolved
+ * only if a trusted-range rule reads it), and a pass-through stream or writer wrapper when a body is
+ * written; the body itself is never buffered or copied. Without a wrapper, one small exchange view
+ * (also the async listener) and the request view. The guard's own recording path allocates nothing.
  *
  * <p>Implementation notes: the filter's fields are written once in the constructor or in {@link
  * #init(FilterConfig)}, which the container completes before dispatching any request (and they are
@@ -86,11 +109,50 @@ public final class CdnGuardFilter implements Filter {
     /** The servlet context attribute under which the shared {@link CdnGuard} is found or published. */
     public static final String GUARD_ATTRIBUTE = "io.cdnguard.CdnGuard";
 
+    /**
+     * The request attribute naming the upstream backend that served the request or was tried and
+     * failed (a {@link String}); gateways only. See {@link io.cdnguard.Exchange#backend()}.
+     */
+    public static final String BACKEND_ATTRIBUTE = "io.cdnguard.backend";
+
+    /**
+     * The request attribute saying why no backend answered: an {@link UpstreamFailure}, or its name or
+     * label as a {@link String} ({@code "READ_TIMEOUT"}, {@code "read_timeout"}); anything else is
+     * ignored. See {@link io.cdnguard.Exchange#failure()}.
+     */
+    public static final String UPSTREAM_FAILURE_ATTRIBUTE = "io.cdnguard.upstreamFailure";
+
+    /** The init-parameter choosing the {@link ResponseWrapping}: {@code auto}, {@code true} or {@code false}. */
+    public static final String WRAP_RESPONSE_PARAM = "wrap-response";
+
+    /**
+     * Whether the filter wraps the response to count the body bytes written through it.
+     *
+     * <p>With a wrapper, the bytes are those the application wrote (exact, chunked or not, before any
+     * compression) and a failed body write marks the exchange aborted. Without one, the filter costs
+     * the container nothing on the body path (Jetty keeps its zero-copy path for static files), but
+     * the bytes are the response's {@code Content-Length} when it declares one and unknown ({@code
+     * -1}) otherwise, and a failed write is seen only as an exception from the chain. Status, headers,
+     * duration, async completion and error/async dispatch de-duplication are the same in both.
+     */
+    public enum ResponseWrapping {
+        /** No wrapper in Jetty (its request class is in {@code org.eclipse.jetty}), a wrapper elsewhere. */
+        AUTO,
+        /** Always wrap the response (init-parameter value {@code true}). */
+        ALWAYS,
+        /** Never wrap the response (init-parameter value {@code false}). */
+        NEVER
+    }
+
     private static final Logger log = LoggerFactory.getLogger(CdnGuardFilter.class);
     private static final Object LOCK = new Object();
 
+    private static final UpstreamFailure[] FAILURES = UpstreamFailure.values();
+
     private final CdnGuard given;
     private final Recorder tap;
+    private final ResponseWrapping requestedWrapping;
+    private volatile ResponseWrapping wrapping;
     private volatile CdnGuard guard;
     private volatile Recorder recorder;
     private ServletContext context;
@@ -103,7 +165,7 @@ public final class CdnGuardFilter implements Filter {
      * {@link #init(FilterConfig)}.
      */
     public CdnGuardFilter() {
-        this(null, null);
+        this(null, null, null);
     }
 
     /**
@@ -113,7 +175,18 @@ public final class CdnGuardFilter implements Filter {
      * @param guard the guard to record into
      */
     public CdnGuardFilter(CdnGuard guard) {
-        this(Objects.requireNonNull(guard, "guard"), null);
+        this(Objects.requireNonNull(guard, "guard"), null, null);
+    }
+
+    /**
+     * Records into {@code guard}, which the caller owns, wrapping the response or not as {@code
+     * wrapping} says (the init-parameter {@value #WRAP_RESPONSE_PARAM} is then ignored).
+     *
+     * @param guard the guard to record into
+     * @param wrapping whether to wrap the response
+     */
+    public CdnGuardFilter(CdnGuard guard, ResponseWrapping wrapping) {
+        this(Objects.requireNonNull(guard, "guard"), null, Objects.requireNonNull(wrapping, "wrapping"));
     }
 
     /**
@@ -121,9 +194,16 @@ public final class CdnGuardFilter implements Filter {
      * tap and no guard, {@link #init(FilterConfig)} looks nothing up.
      */
     CdnGuardFilter(CdnGuard guard, Recorder tap) {
+        this(guard, tap, null);
+    }
+
+    /** For tests, with a wrapping mode ({@code null}: the init-parameter's, else {@link ResponseWrapping#AUTO}). */
+    CdnGuardFilter(CdnGuard guard, Recorder tap, ResponseWrapping wrapping) {
         this.given = guard;
         this.tap = tap;
         this.guard = guard;
+        this.requestedWrapping = wrapping;
+        this.wrapping = wrapping == null ? ResponseWrapping.AUTO : wrapping;
         if (tap != null) {
             this.recorder = tap;
         } else if (guard != null) {
@@ -139,16 +219,26 @@ public final class CdnGuardFilter implements Filter {
      */
     @Override
     public void init(FilterConfig config) throws ServletException {
-        if (given == null && tap != null) {
-            return;
-        }
-        ServletContext sc = config.getServletContext();
         Map<String, String> params = new LinkedHashMap<>();
         Enumeration<String> names = config.getInitParameterNames();
         while (names != null && names.hasMoreElements()) {
             String n = names.nextElement();
             params.put(n, config.getInitParameter(n));
         }
+        String wrap = params.remove(WRAP_RESPONSE_PARAM);
+        if (wrap != null) {
+            ResponseWrapping w = parseWrapping(wrap);
+            if (requestedWrapping == null) {
+                wrapping = w;
+            } else if (w != requestedWrapping) {
+                log.warn("cdnguard filter '{}': init-param {}={} ignored, the filter was constructed with {}",
+                        config.getFilterName(), WRAP_RESPONSE_PARAM, wrap, requestedWrapping);
+            }
+        }
+        if (given == null && tap != null) {
+            return;
+        }
+        ServletContext sc = config.getServletContext();
         synchronized (LOCK) {
             this.context = sc;
             Object existing = sc == null ? null : sc.getAttribute(GUARD_ATTRIBUTE);
@@ -186,6 +276,25 @@ public final class CdnGuardFilter implements Filter {
         }
     }
 
+    private static ResponseWrapping parseWrapping(String value) throws ServletException {
+        switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "auto":
+                return ResponseWrapping.AUTO;
+            case "true":
+                return ResponseWrapping.ALWAYS;
+            case "false":
+                return ResponseWrapping.NEVER;
+            default:
+                throw new ServletException("cdnguard: init-param '" + WRAP_RESPONSE_PARAM
+                        + "' must be auto, true or false: '" + value + "'");
+        }
+    }
+
+    /** The response wrapping in effect (after {@link #init(FilterConfig)}: the init-parameter's, if any). */
+    public ResponseWrapping responseWrapping() {
+        return wrapping;
+    }
+
     private void publish(ServletContext sc, CdnGuard g) {
         if (sc != null) {
             sc.setAttribute(GUARD_ATTRIBUTE, g);
@@ -211,6 +320,18 @@ public final class CdnGuardFilter implements Filter {
             return;
         }
         long start = System.nanoTime();
+        if (!wraps(request)) {
+            DirectExchange exchange = new DirectExchange(this, (HttpServletRequest) request,
+                    (HttpServletResponse) response, start);
+            try {
+                chain.doFilter(request, response);
+            } catch (Throwable t) {
+                exchange.chainFailed();
+                throw t;
+            }
+            exchange.chainReturned();
+            return;
+        }
         RecordingResponse wrapper = new RecordingResponse(this, (HttpServletRequest) request,
                 (HttpServletResponse) response, start);
         try {
@@ -220,6 +341,56 @@ public final class CdnGuardFilter implements Filter {
             throw t;
         }
         wrapper.chainReturned();
+    }
+
+    private boolean wraps(ServletRequest request) {
+        switch (wrapping) {
+            case ALWAYS:
+                return true;
+            case NEVER:
+                return false;
+            default:
+                // Class.getName() is cached by the JVM: a prefix comparison, no allocation.
+                return !request.getClass().getName().startsWith("org.eclipse.jetty.");
+        }
+    }
+
+    /** The request attribute {@value #BACKEND_ATTRIBUTE} if it is a non-empty string, else {@code null}; never throws. */
+    static String backendOf(ServletRequest request) {
+        try {
+            Object v = request.getAttribute(BACKEND_ATTRIBUTE);
+            if (v instanceof String) {
+                String s = (String) v;
+                return s.isEmpty() ? null : s;
+            }
+        } catch (RuntimeException e) {
+            // a recycled or broken request: no backend
+        }
+        return null;
+    }
+
+    /**
+     * The request attribute {@value #UPSTREAM_FAILURE_ATTRIBUTE} as an {@link UpstreamFailure} (given
+     * as one, or by its name or label in any case), else {@code null}; never throws, allocates nothing.
+     */
+    static UpstreamFailure failureOf(ServletRequest request) {
+        try {
+            Object v = request.getAttribute(UPSTREAM_FAILURE_ATTRIBUTE);
+            if (v instanceof UpstreamFailure) {
+                return (UpstreamFailure) v;
+            }
+            if (v instanceof String) {
+                String s = (String) v;
+                for (UpstreamFailure f : FAILURES) {
+                    if (f.name().equalsIgnoreCase(s) || f.label().equalsIgnoreCase(s)) {
+                        return f;
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            // a recycled or broken request: no failure
+        }
+        return null;
     }
 
     /** Hands a finished exchange to the guard; never throws (but lets a VirtualMachineError go). */

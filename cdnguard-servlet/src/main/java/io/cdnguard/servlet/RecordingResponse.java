@@ -345,6 +345,18 @@ final class RecordingResponse extends HttpServletResponseWrapper implements Exch
         return aborted;
     }
 
+    /** The request attribute {@value CdnGuardFilter#BACKEND_ATTRIBUTE}, if a non-empty string. */
+    @Override
+    public String backend() {
+        return CdnGuardFilter.backendOf(request);
+    }
+
+    /** The request attribute {@value CdnGuardFilter#UPSTREAM_FAILURE_ATTRIBUTE}, if it names a failure. */
+    @Override
+    public io.cdnguard.UpstreamFailure failure() {
+        return CdnGuardFilter.failureOf(request);
+    }
+
     /** The response {@link HeaderSource}: the container's own, case-insensitive header lookup. */
     @Override
     public CharSequence get(String lowerCaseName) {

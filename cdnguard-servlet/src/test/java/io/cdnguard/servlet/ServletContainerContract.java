@@ -92,12 +92,32 @@ abstract class ServletContainerContract {
 
     abstract Container newContainer();
 
+    /** The wrapping mode the filter is constructed with. */
+    abstract CdnGuardFilter.ResponseWrapping wrapping();
+
+    /** Whether, in this container, that mode wraps the response. */
+    abstract boolean expectWrapped();
+
+    /**
+     * The bytes the filter reports for a body of {@code written} bytes: exact with a wrapper; without
+     * one, only when the response declares its Content-Length by the time it is recorded, else -1
+     * (unknown).
+     */
+    long expectedBytes(long written, boolean declaresLength) {
+        return expectWrapped() || declaresLength ? written : -1;
+    }
+
+    /** What an exchange with {@link #expectedBytes} adds to the guard's cdnBytes (unknown adds nothing). */
+    static long counted(long bytes) {
+        return Math.max(0, bytes);
+    }
+
     @BeforeAll
     void startContainer() throws Exception {
         staticRoot = Files.createTempDirectory("cdnguard-static");
         TestApp.writeStaticFiles(staticRoot);
         guard = CdnGuard.builder().evaluationThread(false).check(switchCheck).detailsToken(TOKEN).build();
-        CdnGuardFilter filter = new CdnGuardFilter(guard, e -> {
+        CdnGuardFilter filter = new CdnGuardFilter(guard, (io.cdnguard.Exchange e) -> {
             RuntimeException fail = failRecording;
             if (fail != null) {
                 throw fail;
@@ -105,7 +125,7 @@ abstract class ServletContainerContract {
             Captured c = Captured.of(e);
             guard.record(e);
             recorded.add(c);
-        });
+        }, wrapping());
         WebApp app = new WebApp()
                 .staticRoot(staticRoot)
                 .compression(true)
@@ -122,6 +142,7 @@ abstract class ServletContainerContract {
                 .servlet("boom", boom, "/boom")
                 .servlet("text", new TestApp.TextServlet(), "/text")
                 .servlet("error-page", new TestApp.ErrorPageServlet(), "/error-page")
+                .servlet("gateway", new TestApp.GatewayServlet(), "/gateway")
                 .servlet("cdnguard", new CdnGuardHealthServlet(guard), "/cdnguard/*")
                 .errorPage(404, "/error-page")
                 .errorPage(500, "/error-page");
@@ -169,7 +190,9 @@ abstract class ServletContainerContract {
         assertThat(e.method()).isEqualTo("GET");
         assertThat(e.path()).isEqualTo("/hello");
         assertThat(e.status()).isEqualTo(200);
-        assertThat(e.bytes()).isEqualTo(expected.length).isNotEqualTo(TestApp.HELLO.length());
+        // written through the writer without a Content-Length: unknown without a wrapper
+        assertThat(e.bytes()).isEqualTo(expectedBytes(expected.length, false)).isNotEqualTo(TestApp.HELLO.length());
+        assertThat(e.wrapped()).isEqualTo(expectWrapped());
         assertThat(e.durationNanos()).isPositive();
         assertThat(e.aborted()).isFalse();
         assertThat(e.conditional()).isFalse();
@@ -181,7 +204,7 @@ abstract class ServletContainerContract {
         GuardSnapshot after = guard.snapshot();
         assertThat(delta(after, before, s -> s.cdnFetches(Cdn.CLOUDFRONT, StatusClass.SUCCESS))).isEqualTo(1);
         assertThat(delta(after, before, GuardSnapshot::cdnFetches)).isEqualTo(1);
-        assertThat(delta(after, before, GuardSnapshot::cdnBytes)).isEqualTo(expected.length);
+        assertThat(delta(after, before, GuardSnapshot::cdnBytes)).isEqualTo(counted(expectedBytes(expected.length, false)));
         assertThat(after.freshness().count() - before.freshness().count()).isEqualTo(1);
         assertThat(after.freshness().sum() - before.freshness().sum()).isCloseTo(600.0, within(1e-6));
         assertThat(after.latency().count() - before.latency().count()).isEqualTo(1);
@@ -224,7 +247,8 @@ abstract class ServletContainerContract {
             Captured e = awaitOne();
             assertThat(e.path()).isEqualTo(f[0]);
             assertThat(e.status()).isEqualTo(200);
-            assertThat(e.bytes()).isEqualTo(f[1].length());
+            // the default servlets declare Content-Length: exact in both modes
+            assertThat(e.bytes()).isEqualTo(expectedBytes(f[1].length(), true));
             assertThat(e.cacheControl()).isEqualTo(f[2]);
         }
         assertNoMoreRecorded();
@@ -268,7 +292,9 @@ abstract class ServletContainerContract {
         assertThat(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(TestApp.ASYNC_BODY);
         Captured e = awaitOne();
         assertThat(e.status()).isEqualTo(200);
-        assertThat(e.bytes()).isEqualTo(TestApp.ASYNC_BODY.length());
+        // written through the stream without a Content-Length. Without a wrapper: Jetty has closed the
+        // output and set the Content-Length of the buffered body before it calls onComplete, Tomcat has not.
+        assertThat(e.bytes()).isEqualTo(expectedBytes(TestApp.ASYNC_BODY.length(), container instanceof JettyContainer));
         assertThat(e.cacheControl()).isEqualTo("max-age=60");
         assertThat(e.aborted()).isFalse();
         assertNoMoreRecorded();
@@ -380,9 +406,11 @@ abstract class ServletContainerContract {
         }
         Captured e = awaitOne();
         assertThat(e.status()).isEqualTo(200);
-        assertThat(e.bytes()).isEqualTo(TestApp.TEXT_SIZE);
+        // streamed without a Content-Length: unknown without a wrapper
+        long expected = expectedBytes(TestApp.TEXT_SIZE, false);
+        assertThat(e.bytes()).isEqualTo(expected);
         assertNoMoreRecorded();
-        assertThat(delta(guard.snapshot(), before, GuardSnapshot::cdnBytes)).isEqualTo(TestApp.TEXT_SIZE);
+        assertThat(delta(guard.snapshot(), before, GuardSnapshot::cdnBytes)).isEqualTo(counted(expected));
     }
 
     @Test
@@ -401,16 +429,18 @@ abstract class ServletContainerContract {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(received).isEqualTo(size);
         Captured e = awaitOne();
-        assertThat(e.bytes()).isEqualTo(size);
+        // streamed without a Content-Length: unknown without a wrapper
+        long expected = expectedBytes(size, false);
+        assertThat(e.bytes()).isEqualTo(expected);
         long grown = bytes.heapMiddle - bytes.heapBefore;
         assertThat(grown).as("heap growth after streaming %d MB through the filter", size / 2 / 1024 / 1024)
                 .isLessThan(32L * 1024 * 1024);
-        assertThat(delta(guard.snapshot(), before, GuardSnapshot::cdnBytes)).isEqualTo(size);
+        assertThat(delta(guard.snapshot(), before, GuardSnapshot::cdnBytes)).isEqualTo(counted(expected));
     }
 
     @Test
     void wrappers_holdNoBodyBuffer() {
-        for (Class<?> c : List.of(RecordingResponse.class, RequestView.class, CountingOutputStream.class, CountingWriter.class,
+        for (Class<?> c : List.of(RecordingResponse.class, DirectExchange.class, RequestView.class, CountingOutputStream.class, CountingWriter.class,
                 CountingWriter.Print.class)) {
             for (Field f : c.getDeclaredFields()) {
                 if (Modifier.isStatic(f.getModifiers())) {
@@ -434,6 +464,71 @@ abstract class ServletContainerContract {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).isEqualTo(TestApp.helloBytes());
         assertThat(catching.caught).isNull();
+    }
+
+    @Test
+    void wrappingMode_isTheExpectedOneForThisContainer() throws Exception {
+        assertThat(send("GET", "/app.js", CLOUDFRONT).statusCode()).isEqualTo(200);
+        Captured e = awaitOne();
+        assertThat(e.wrapped()).as("%s with %s", container.name(), wrapping()).isEqualTo(expectWrapped());
+    }
+
+    // ---- gateway attributes ------------------------------------------------------------------------
+
+    @Test
+    void gatewayAttributes_backendAndFailureName_countedOnTheBackendRow() throws Exception {
+        String backend = "gw-" + getClass().getSimpleName();
+        HttpResponse<byte[]> r = send("GET", "/gateway?backend=" + backend + "&failure=connect_refused", CLOUDFRONT);
+        assertThat(r.statusCode()).isEqualTo(502);
+        HttpResponse<byte[]> r2 = send("GET", "/gateway?backend=" + backend + "&failure=READ_TIMEOUT&enum=1&status=504",
+                CLOUDFRONT);
+        assertThat(r2.statusCode()).isEqualTo(504);
+        HttpResponse<byte[]> ok = send("GET", "/gateway?backend=" + backend + "&status=200", CLOUDFRONT);
+        assertThat(ok.statusCode()).isEqualTo(200);
+
+        List<Captured> all = await(3);
+        assertThat(all).extracting(Captured::backend).containsOnly(backend);
+        assertThat(all).extracting(Captured::failure)
+                .containsExactly(io.cdnguard.UpstreamFailure.CONNECT_REFUSED, io.cdnguard.UpstreamFailure.READ_TIMEOUT, null);
+        assertNoMoreRecorded();
+        GuardSnapshot after = guard.snapshot();
+        io.cdnguard.BackendStats row = backendRow(after, backend);
+        assertThat(row.exchanges()).isEqualTo(3);
+        assertThat(row.failures(io.cdnguard.UpstreamFailure.CONNECT_REFUSED)).isEqualTo(1);
+        assertThat(row.failures(io.cdnguard.UpstreamFailure.READ_TIMEOUT)).isEqualTo(1);
+        assertThat(row.failures()).isEqualTo(2);
+        assertThat(delta(after, before, s -> s.upstreamFailures(io.cdnguard.UpstreamFailure.CONNECT_REFUSED))).isEqualTo(1);
+        assertThat(delta(after, before, s -> s.upstreamFailures(io.cdnguard.UpstreamFailure.READ_TIMEOUT))).isEqualTo(1);
+        assertThat(delta(after, before, s -> s.cdnFetches(Cdn.CLOUDFRONT, StatusClass.SERVER_ERROR))).isEqualTo(2);
+    }
+
+    @Test
+    void gatewayAttributes_unknownFailureName_ignored_backendStillCounted() throws Exception {
+        String backend = "gw-unknown-" + getClass().getSimpleName();
+        HttpResponse<byte[]> r = send("GET", "/gateway?backend=" + backend + "&failure=martians&status=503", CLOUDFRONT);
+
+        assertThat(r.statusCode()).isEqualTo(503);
+        Captured e = awaitOne();
+        assertThat(e.backend()).isEqualTo(backend);
+        assertThat(e.failure()).isNull();
+        assertNoMoreRecorded();
+        GuardSnapshot after = guard.snapshot();
+        assertThat(backendRow(after, backend).exchanges()).isEqualTo(1);
+        assertThat(backendRow(after, backend).failures()).isZero();
+        assertThat(delta(after, before, GuardSnapshot::upstreamFailures)).isZero();
+    }
+
+    @Test
+    void noGatewayAttributes_noBackendCounted() throws Exception {
+        assertThat(send("GET", "/hello", CLOUDFRONT).statusCode()).isEqualTo(200);
+        Captured e = awaitOne();
+        assertThat(e.backend()).isNull();
+        assertThat(e.failure()).isNull();
+    }
+
+    static io.cdnguard.BackendStats backendRow(GuardSnapshot s, String name) {
+        return s.backends().stream().filter(b -> b.name().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no backend row " + name + " in " + s.backends()));
     }
 
     // ---- health servlet ----------------------------------------------------------------------------

@@ -205,6 +205,31 @@ final class TestApp {
         }
     }
 
+    /**
+     * GET /gateway?backend=B&amp;failure=F&amp;enum=1&amp;status=S: a gateway servlet naming its backend and
+     * failure in the request attributes (the failure as an {@link io.cdnguard.UpstreamFailure} with
+     * enum=1, else as the given string), answering S (default 502).
+     */
+    static final class GatewayServlet extends HttpServlet {
+        @Override
+        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            String backend = req.getParameter("backend");
+            if (backend != null) {
+                req.setAttribute(CdnGuardFilter.BACKEND_ATTRIBUTE, backend);
+            }
+            String failure = req.getParameter("failure");
+            if (failure != null) {
+                req.setAttribute(CdnGuardFilter.UPSTREAM_FAILURE_ATTRIBUTE,
+                        "1".equals(req.getParameter("enum")) ? io.cdnguard.UpstreamFailure.valueOf(failure) : failure);
+            }
+            String status = req.getParameter("status");
+            resp.setStatus(status == null ? 502 : Integer.parseInt(status));
+            resp.setContentType("text/plain");
+            resp.setHeader("Cache-Control", "no-store");
+            resp.getWriter().print("gateway\n");
+        }
+    }
+
     /** Outermost filter: remembers what the chain threw, and rethrows it. */
     static final class CatchingFilter implements Filter {
         volatile Throwable caught;

@@ -155,6 +155,36 @@ class WebXmlStyleTest {
     }
 
     @Test
+    void init_wrapResponseParam_choosesTheMode_badValueFailsNamingIt() throws ServletException {
+        String[][] cases = {{"false", "NEVER"}, {"true", "ALWAYS"}, {" Auto ", "AUTO"}};
+        for (String[] c : cases) {
+            CdnGuardFilter filter = new CdnGuardFilter();
+            filter.init(config(Map.of("wrap-response", c[0], "evaluation-period", "1h")));
+            try {
+                assertThat(filter.responseWrapping()).as(c[0]).isEqualTo(CdnGuardFilter.ResponseWrapping.valueOf(c[1]));
+            } finally {
+                filter.destroy();
+            }
+        }
+        assertThat(new CdnGuardFilter().responseWrapping()).as("default").isEqualTo(CdnGuardFilter.ResponseWrapping.AUTO);
+        assertThatThrownBy(() -> new CdnGuardFilter().init(config(Map.of("wrap-response", "maybe"))))
+                .isInstanceOf(ServletException.class).hasMessageContaining("wrap-response").hasMessageContaining("maybe");
+    }
+
+    @Test
+    void init_wrapResponseParam_constructorModeWins() throws ServletException {
+        CdnGuard guard = CdnGuard.builder().evaluationThread(false).build();
+        try {
+            CdnGuardFilter filter = new CdnGuardFilter(guard, CdnGuardFilter.ResponseWrapping.NEVER);
+            filter.init(config(Map.of("wrap-response", "true")));
+            assertThat(filter.responseWrapping()).isEqualTo(CdnGuardFilter.ResponseWrapping.NEVER);
+            filter.destroy();
+        } finally {
+            guard.close();
+        }
+    }
+
+    @Test
     void init_badInitParam_failsNamingIt() {
         assertThatThrownBy(() -> new CdnGuardFilter().init(config(Map.of("evaluation-period", "soon"))))
                 .isInstanceOf(ServletException.class).hasMessageContaining("evaluation-period").hasMessageContaining("soon");
