@@ -51,7 +51,7 @@ final class GuardConfig {
     static CdnGuard build(Map<String, String> params) throws ServletException {
         for (String name : params.keySet()) {
             if (!NAMES.contains(name)) {
-                throw new ServletException("cdnguard: unknown init-param '" + name + "'; known: " + String.join(", ", NAMES));
+                throw new ServletException("cdnguard: unknown init-param '" + name + "'; known: " + String.join(", ", NAMES) + ", wrap-response");
             }
         }
         CdnGuard.Builder b = CdnGuard.builder();
