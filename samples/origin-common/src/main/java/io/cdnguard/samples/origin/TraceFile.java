@@ -90,7 +90,10 @@ public final class TraceFile implements Consumer<String>, Closeable {
             }
             if (queue.isEmpty()) {
                 flush();
-                if (closed) {
+                // Read closed first, then look at the queue again: a line offered before close() was
+                // called is in the queue by the time closed reads true (it was empty a moment ago,
+                // before that line and close() happened).
+                if (closed && queue.isEmpty()) {
                     break;
                 }
             }
