@@ -355,6 +355,34 @@ public final class CdnGuardFilter implements Filter {
         }
     }
 
+    /** The request URI (raw, without query string) minus the context path; {@code "/"} when none. */
+    static CharSequence pathWithinContext(String requestUri, String contextPath) {
+        if (requestUri == null) {
+            return "/";
+        }
+        if (contextPath == null || contextPath.isEmpty() || !requestUri.startsWith(contextPath)) {
+            return requestUri;
+        }
+        return requestUri.length() == contextPath.length() ? "/" : requestUri.substring(contextPath.length());
+    }
+
+    /** The response's {@code Content-Length}, or -1 if absent or not a number. */
+    static long declaredLength(HttpServletResponse response) {
+        String v = response.getHeader("content-length");
+        if (v == null || v.isEmpty() || v.length() > 18) {
+            return -1;
+        }
+        long n = 0;
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            n = n * 10 + (c - '0');
+        }
+        return n;
+    }
+
     /** The request attribute {@value #BACKEND_ATTRIBUTE} if it is a non-empty string, else {@code null}; never throws. */
     static String backendOf(ServletRequest request) {
         try {

@@ -154,15 +154,7 @@ final class DirectExchange implements Exchange, HeaderSource, AsyncListener {
     /** The request URI (raw, without query string) minus the context path. */
     @Override
     public CharSequence path() {
-        String uri = requestUri;
-        if (uri == null) {
-            return "/";
-        }
-        String ctx = contextPath;
-        if (ctx == null || ctx.isEmpty() || !uri.startsWith(ctx)) {
-            return uri;
-        }
-        return uri.length() == ctx.length() ? "/" : uri.substring(ctx.length());
+        return CdnGuardFilter.pathWithinContext(requestUri, contextPath);
     }
 
     @Override
@@ -180,24 +172,7 @@ final class DirectExchange implements Exchange, HeaderSource, AsyncListener {
         if ("HEAD".equals(method) || s < 200 || s == 204 || s == 304) {
             return 0;
         }
-        return bytesUnknown ? -1 : declaredLength();
-    }
-
-    /** The response's {@code Content-Length}, or -1 if absent or not a number. */
-    private long declaredLength() {
-        String v = response.getHeader("content-length");
-        if (v == null || v.isEmpty() || v.length() > 18) {
-            return -1;
-        }
-        long n = 0;
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            n = n * 10 + (c - '0');
-        }
-        return n;
+        return bytesUnknown ? -1 : CdnGuardFilter.declaredLength(response);
     }
 
     @Override

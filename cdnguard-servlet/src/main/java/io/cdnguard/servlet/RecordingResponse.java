@@ -269,15 +269,7 @@ final class RecordingResponse extends HttpServletResponseWrapper implements Exch
     /** The request URI (raw, without query string) minus the context path. */
     @Override
     public CharSequence path() {
-        String uri = requestUri;
-        if (uri == null) {
-            return "/";
-        }
-        String ctx = contextPath;
-        if (ctx == null || ctx.isEmpty() || !uri.startsWith(ctx)) {
-            return uri;
-        }
-        return uri.length() == ctx.length() ? "/" : uri.substring(ctx.length());
+        return CdnGuardFilter.pathWithinContext(requestUri, contextPath);
     }
 
     @Override
@@ -297,26 +289,9 @@ final class RecordingResponse extends HttpServletResponseWrapper implements Exch
             return 0;
         }
         if (asyncBodyElsewhere) {
-            return declaredLength();
+            return CdnGuardFilter.declaredLength(response);
         }
         return bytesUnknown ? -1 : bytes;
-    }
-
-    /** The response's {@code Content-Length}, or -1 if absent or not a number. */
-    private long declaredLength() {
-        String v = response.getHeader("content-length");
-        if (v == null || v.isEmpty() || v.length() > 18) {
-            return -1;
-        }
-        long n = 0;
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            n = n * 10 + (c - '0');
-        }
-        return n;
     }
 
     @Override
