@@ -1,0 +1,39 @@
+package io.cdnguard.servlet;
+
+/**
+ * The endpoint abuse scenarios in a real embedded Tomcat 11 over a raw socket. Where Tomcat differs
+ * from Jetty (each checked against Tomcat 11.0.27, and asserted as Tomcat really behaves):
+ * <ul>
+ *   <li>Over its limits (8 KiB for the request line and the headers, {@code maxHttpHeaderSize}) Tomcat
+ *       answers 400, not 414 or 431, and closes the connection: a 64 KiB query string, 32 KiB of headers
+ *       and a 200 KiB header are all refused with 400 before the filter runs.</li>
+ *   <li>Tomcat normalises more than it refuses: it merges {@code //} and decodes {@code %68}, so
+ *       {@code /cdnguard//health} and {@code /cdnguard/%68ealth} are served as the health endpoint (Jetty
+ *       refuses {@code //} with 400); encoded dots and path parameters around {@code ..} are resolved
+ *       (404: out of the endpoint's paths), not refused. Only {@code %00} is refused (400).</li>
+ *   <li>{@code TRACE} never reaches the filter or servlet: the connector ({@code allowTrace=false})
+ *       answers 405 itself, with an {@code Allow} header built from the servlet's {@code doXxx} methods;
+ *       {@link CdnGuardHealthServlet} overrides only {@code service}, so Tomcat says {@code OPTIONS}.</li>
+ *   <li>Tomcat logs the first request it cannot parse at INFO with a stack trace ("Error parsing HTTP
+ *       request header", later ones at DEBUG), and an invalid {@code Cookie} at INFO with its value. That
+ *       is Tomcat's own JULI logging, whose console handler holds the standard error stream of its start:
+ *       the "nothing logged as an error" checks see what cdnguard logs (slf4j), not Tomcat's lines.</li>
+ * </ul>
+ */
+class TomcatEndpointAbuseTest extends ServletEndpointAbuse {
+
+    @Override
+    Container newContainer() {
+        return new TomcatContainer();
+    }
+
+    @Override
+    Server describe(int port) {
+        return Server.of("Tomcat", port)
+                .servedAsHealth("/cdnguard//health", "/cdnguard/%68ealth")
+                .notFound("/cdnguard/./x", "/cdnguard/%2e%2e/x", "/cdnguard/health;x=1/..;/y")
+                .refused("/cdnguard/health%00")
+                .answersTraceItself("OPTIONS")
+                .limits(400, 400, 400);
+    }
+}
