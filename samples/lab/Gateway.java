@@ -66,14 +66,14 @@ public final class Gateway {
     public static void main(String[] args) throws Exception {
         int port = 0;
         Path routesFile = null;
-        List<String> expect = new ArrayList<>();
+        String expect = null;
         double scale = 1;
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
                 case "--port" -> port = Integer.parseInt(v);
                 case "--routes" -> routesFile = Paths.get(v);
-                case "--expect-backends" -> expect.addAll(List.of(v.split(",")));
+                case "--expect-backends" -> expect = v;
                 case "--time-scale" -> scale = Double.parseDouble(v);
                 default -> {
                     System.err.println("gateway: unknown option " + args[i]);
@@ -86,8 +86,22 @@ public final class Gateway {
             System.err.println("gateway: --routes FILE is required");
             System.exit(2);
         }
-        CdnGuard.Builder b = CdnGuard.builder().expectBackends(expect.toArray(new String[0]))
-                .evaluationPeriod(Duration.ofSeconds(1))
+        CdnGuard.Builder b = CdnGuard.builder();
+        if (expect != null) {
+            // the guard's grammar (CdnGuard.Builder#expectBackendSpec); route classes would need the guard's own
+            // missing-backend check, which brings cdn-traffic and cache-refetch along: a plain list here
+            try {
+                if (expect.indexOf(':') >= 0) {
+                    throw new IllegalArgumentException("route classes (group:names) are not supported by the lab gateway: '"
+                            + expect + "'");
+                }
+                b.expectBackendSpec(expect);
+            } catch (IllegalArgumentException e) {
+                System.err.println("gateway: --expect-backends: " + e.getMessage());
+                System.exit(2);
+            }
+        }
+        b.evaluationPeriod(Duration.ofSeconds(1))
                 .detectionChecks(false) // the gateway judges backends only
                 .check(MissingBackendCheck.builder().build());
         if (scale != 1) {

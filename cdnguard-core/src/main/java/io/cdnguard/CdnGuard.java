@@ -430,6 +430,96 @@ public final class CdnGuard implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Declares backends of the canonical configuration (gateways) from their one text form, the
+         * one the servlet init-param {@code expect-backends} and the samples' {@code --expect-backends}
+         * take: {@code static:asset-1,asset-2,asset-3;api:api-1,api-2} declares two route classes (as
+         * {@link #expectBackendGroup(String, String...)}), a plain {@code asset-1,asset-2,api-1}
+         * declares backends without a group (as {@link #expectBackends(String...)}: grouped by name stem).
+         *
+         * <p>The grammar:
+         * <ul>
+         * <li>Parts are separated by {@code ;}. A part is {@code group:names} or plain {@code names};
+         *     the two may be mixed ({@code static:asset-1,asset-2;extra-1}).</li>
+         * <li>Names are separated by {@code ,} or white space; white space around names, group names
+         *     and separators is ignored, so a list may span lines.</li>
+         * <li>Empty parts and empty names are skipped: {@code a,,b;} is {@code a,b}.</li>
+         * <li>A name listed twice is declared once. A name may be in one group only; a plain mention
+         *     of a grouped name adds nothing.</li>
+         * <li>A group name is a letter, then up to 99 letters, digits, {@code .}, {@code _} or
+         *     {@code -}, and a group has at least one name. A backend name is any text without
+         *     {@code ;}, {@code ,}, {@code :} or white space.</li>
+         * <li>The spec declares at least one backend.</li>
+         * </ul>
+         *
+         * <p>A spec that breaks a rule is rejected whole, before anything is declared, with an {@link
+         * IllegalArgumentException} whose message names the bad part, for example {@code group
+         * 'static' without backends in 'static:'}; callers prefix where the spec came from.
+         *
+         * @param spec the spec, for example {@code static:asset-1,asset-2;api:api-1,api-2}
+         * @return this builder
+         * @throws IllegalArgumentException when the spec breaks the grammar
+         */
+        public Builder expectBackendSpec(String spec) {
+            Objects.requireNonNull(spec, "spec");
+            Map<String, String> parsed = new LinkedHashMap<>(); // backend to group, "" for none
+            for (String raw : spec.split(";", -1)) {
+                String part = raw.strip();
+                if (part.isEmpty()) {
+                    continue;
+                }
+                int colon = part.indexOf(':');
+                String group = "";
+                String list = part;
+                if (colon >= 0) {
+                    if (part.indexOf(':', colon + 1) >= 0) {
+                        throw new IllegalArgumentException("more than one ':' in '" + part + "' (a missing ';'?)");
+                    }
+                    group = part.substring(0, colon).strip();
+                    list = part.substring(colon + 1);
+                    if (group.isEmpty()) {
+                        throw new IllegalArgumentException("group without a name in '" + part + "'");
+                    }
+                    if (!SPEC_GROUP.matcher(group).matches()) {
+                        throw new IllegalArgumentException("bad group name '" + group + "' in '" + part
+                                + "': a letter, then letters, digits, '.', '_' or '-'");
+                    }
+                }
+                boolean any = false;
+                for (String name : SPEC_NAME_SEPARATOR.split(list)) {
+                    if (name.isEmpty()) {
+                        continue;
+                    }
+                    any = true;
+                    String had = parsed.get(name);
+                    if (had == null || had.isEmpty()) {
+                        parsed.put(name, group);
+                    } else if (!group.isEmpty() && !had.equals(group)) {
+                        throw new IllegalArgumentException("backend '" + name + "' in two groups: '" + had
+                                + "' and '" + group + "'");
+                    }
+                }
+                if (!any && colon >= 0) {
+                    throw new IllegalArgumentException("group '" + group + "' without backends in '" + part + "'");
+                }
+            }
+            if (parsed.isEmpty()) {
+                throw new IllegalArgumentException("no backend in '" + spec + "'");
+            }
+            for (Map.Entry<String, String> e : parsed.entrySet()) {
+                if (e.getValue().isEmpty()) {
+                    expectBackend(e.getKey());
+                } else {
+                    expectBackendGroup(e.getValue(), e.getKey());
+                }
+            }
+            return this;
+        }
+
+        private static final java.util.regex.Pattern SPEC_GROUP =
+                java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9._-]{0,99}");
+        private static final java.util.regex.Pattern SPEC_NAME_SEPARATOR = java.util.regex.Pattern.compile("[,\\s]+");
+
         /** At most this many distinct unknown backend names are tracked; the rest are counted as overflow. Default 64. */
         public Builder maxUnknownBackends(int max) {
             this.maxUnknownBackends = max;

@@ -6,7 +6,6 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -56,25 +55,12 @@ final class GuardConfig {
         }
         CdnGuard.Builder b = CdnGuard.builder();
         String v = params.get(EXPECT_BACKENDS);
-        if (v != null) {
-            // "a,b,c" or, by route class, "static:asset-1,asset-2; api:api-1,api-2"
-            for (String part : v.split(";")) {
-                int colon = part.indexOf(':');
-                String group = colon < 0 ? null : part.substring(0, colon).trim();
-                List<String> names = new ArrayList<>();
-                for (String name : part.substring(colon + 1).split("[,\\s]+")) {
-                    if (!name.isEmpty()) {
-                        names.add(name);
-                    }
-                }
-                if (group == null) {
-                    names.forEach(b::expectBackend);
-                } else if (group.isEmpty() || names.isEmpty()) {
-                    throw new ServletException("cdnguard: init-param '" + EXPECT_BACKENDS
-                            + "' has a group without a name or without backends: '" + part.trim() + "'");
-                } else {
-                    b.expectBackendGroup(group, names.toArray(new String[0]));
-                }
+        if (v != null && !v.isBlank()) {
+            // "a,b,c" or, by route class, "static:asset-1,asset-2; api:api-1,api-2": CdnGuard.Builder#expectBackendSpec
+            try {
+                b.expectBackendSpec(v);
+            } catch (IllegalArgumentException e) {
+                throw new ServletException("cdnguard: init-param '" + EXPECT_BACKENDS + "': " + e.getMessage(), e);
             }
         }
         v = params.get(NAME);

@@ -216,7 +216,20 @@ class WebXmlStyleTest {
         assertThatThrownBy(() -> GuardConfig.build(Map.of("detection-checks", "maybe")))
                 .isInstanceOf(ServletException.class).hasMessageContaining("detection-checks");
         assertThatThrownBy(() -> GuardConfig.build(Map.of("expect-backends", "static:")))
-                .isInstanceOf(ServletException.class).hasMessageContaining("expect-backends");
+                .isInstanceOf(ServletException.class)
+                .hasMessage("cdnguard: init-param 'expect-backends': group 'static' without backends in 'static:'");
+        assertThatThrownBy(() -> GuardConfig.build(Map.of("expect-backends", "static:a;api:a")))
+                .isInstanceOf(ServletException.class)
+                .hasMessage("cdnguard: init-param 'expect-backends': backend 'a' in two groups: 'static' and 'api'");
+        assertThatThrownBy(() -> GuardConfig.build(Map.of("expect-backends", " ; ")))
+                .isInstanceOf(ServletException.class).hasMessageContaining("no backend");
+        try (CdnGuard guard = GuardConfig.build(Map.of("detection-checks", "false", "expect-backends", " "))) {
+            assertThat(guard.snapshot().backends()).isEmpty(); // blank: not set, like the other init-params
+        }
+        try (CdnGuard guard = GuardConfig.build(Map.of("detection-checks", "false", "expect-backends", "\n  a\n  b, c\n"))) {
+            assertThat(guard.snapshot().backends().stream().filter(b -> b.expected()).map(b -> b.name()))
+                    .containsExactly("a", "b", "c"); // a web.xml list over several lines
+        }
         assertThatThrownBy(() -> GuardConfig.build(Map.of("trace-log", "yes")))
                 .isInstanceOf(ServletException.class).hasMessageContaining("trace-log");
     }

@@ -106,7 +106,12 @@ public final class BacktestMain implements Runnable {
             }
             GuardSetup setup = new GuardSetup().evaluationPeriod(period).builtInChecks(builtIn).baselineDirectory(dir);
             for (String spec : expectBackends) {
-                setup.expectBackendSpec(spec);
+                try {
+                    setup.expectBackendSpec(spec);
+                } catch (IllegalArgumentException e) {
+                    System.err.println("backtest: " + e.getMessage());
+                    return 2;
+                }
             }
             Writer out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
             Backtest[] holder = new Backtest[1];
@@ -195,7 +200,7 @@ public final class BacktestMain implements Runnable {
             + "(.truth.json beside it).")
     static final class SimulateCommand implements Callable<Integer> {
         @Option(names = "--scenario", required = true, description = "One of: normal, april4, april4-probes, partial-drop, "
-            + "gateway-no-backend, silent-backend, small-site.")
+            + "gateway-no-backend, silent-backend, small-site, route-class-silent, route-class-normal.")
         String scenario;
         @Option(names = "--seed", defaultValue = "1", description = "Random seed (default ${DEFAULT-VALUE}).")
         long seed;

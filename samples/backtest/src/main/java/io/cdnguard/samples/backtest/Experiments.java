@@ -48,12 +48,15 @@ public final class Experiments {
         return name.equals("normal") ? sc : sc.fromDay(10);
     }
 
-    /** Simulates {@code scenario} and backtests it with {@code setup}. */
+    /**
+     * Simulates {@code scenario} and backtests it with {@code setup} (a new default one when {@code
+     * null}), declaring the scenario's expected backends ({@link Scenario#expectedBackendSpec()}) on it.
+     */
     public static RunResult run(Scenario scenario, GuardSetup setup) {
-        if (scenario.gateway() && setup != null) {
-            setup.expectBackends(scenario.expectedBackends());
+        GuardSetup s = setup != null ? setup : new GuardSetup();
+        if (scenario.gateway()) {
+            s.expectBackendSpec(scenario.expectedBackendSpec());
         }
-        GuardSetup s = setup != null ? setup : new GuardSetup().expectBackends(scenario.expectedBackends());
         Backtest[] holder = new Backtest[1];
         Backtest bt = new Backtest(s.evaluationPeriod(), clock -> s.build(clock, holder[0].listener()), null, true);
         holder[0] = bt;

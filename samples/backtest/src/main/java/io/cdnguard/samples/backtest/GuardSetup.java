@@ -3,82 +3,60 @@ package io.cdnguard.samples.backtest;
 import io.cdnguard.CdnGuard;
 import io.cdnguard.HealthListener;
 import io.cdnguard.TimeSource;
-import io.cdnguard.checks.CacheRefetchCheck;
+import io.cdnguard.Check;
 import io.cdnguard.checks.CdnTrafficCheck;
-import io.cdnguard.checks.MissingBackendCheck;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * How a backtest builds its {@link CdnGuard}: on the simulated clock, without the evaluation
  * thread, with the three detection checks ({@code cdn-traffic}, {@code cache-refetch}, {@code
- * missing-backend}) and, by default, without the built-in {@code upstream-failures} and {@code
- * cdn-errors} checks: {@code missing-backend} covers upstream failures per backend with a minimum
- * count, so the built-in ratio checks would only add alarms on a deploy's restart burst of 502s.
- * The detection checks are the guard's defaults, built here explicitly ({@code
- * detectionChecks(false)} on the guard) so that the backtest controls the baseline file.
+ * missing-backend}, the guard's own, with their defaults) and, by default, without the built-in
+ * {@code upstream-failures} and {@code cdn-errors} checks: {@code missing-backend} covers upstream
+ * failures per backend with a minimum count, so the built-in ratio checks would only add alarms on a
+ * deploy's restart burst of 502s. The {@code cdn-traffic} baseline is kept in memory unless a
+ * {@linkplain #baselineDirectory(Path) directory} is given.
  */
 public final class GuardSetup {
 
-    private final List<String> expectBackends = new ArrayList<>();
-    private final Map<String, String> groups = new LinkedHashMap<>();
+    private final List<String> specs = new ArrayList<>();
     private Duration evaluationPeriod = Duration.ofSeconds(10);
     private Path baselineDir;
     private boolean builtInChecks;
     private CdnTrafficCheck lastTraffic;
 
-    /** Declares expected backends (duplicates ignored). */
+    /** Declares expected backends, without a group (grouped by name stem); blank names and duplicates ignored. */
     public GuardSetup expectBackends(List<String> names) {
+        List<String> kept = new ArrayList<>();
         for (String n : names) {
-            String t = n.trim();
-            if (!t.isEmpty() && !expectBackends.contains(t)) {
-                expectBackends.add(t);
+            if (!n.isBlank()) {
+                kept.add(n.strip());
             }
+        }
+        if (!kept.isEmpty()) {
+            expectBackendSpec(String.join(",", kept));
         }
         return this;
     }
 
     /**
-     * Declares expected backends from the CLI's form: groups separated by ';', each {@code
-     * group:a,b,c} (a peer group of the missing-backend check) or a plain {@code a,b,c} (grouped by
-     * name stem). {@code static:asset-1,asset-2;api:api-1,api-2} or {@code asset-1,asset-2,api-1}.
+     * Declares expected backends from the {@code --expect-backends} form, the grammar of {@link
+     * CdnGuard.Builder#expectBackendSpec(String)}: {@code static:asset-1,asset-2;api:api-1,api-2}
+     * (route classes, the peer groups of the missing-backend check) or {@code asset-1,asset-2,api-1}
+     * (grouped by name stem). The spec is checked here, so a bad one fails before any trace is read.
      *
-     * @throws IllegalArgumentException on an empty group name or a group without backends
+     * @throws IllegalArgumentException {@code --expect-backends: } and the reason, naming the bad part
      */
     public GuardSetup expectBackendSpec(String spec) {
-        for (String part : spec.split(";")) {
-            String p = part.trim();
-            if (p.isEmpty()) {
-                continue;
-            }
-            int colon = p.indexOf(':');
-            String group = colon < 0 ? null : p.substring(0, colon).trim();
-            List<String> names = new ArrayList<>();
-            for (String n : (colon < 0 ? p : p.substring(colon + 1)).split(",")) {
-                if (!n.trim().isEmpty()) {
-                    names.add(n.trim());
-                }
-            }
-            if (group != null && (group.isEmpty() || group.equals("*") || names.isEmpty())) {
-                throw new IllegalArgumentException("bad backend group in --expect-backends: '" + p + "'");
-            }
-            expectBackends(names);
-            if (group != null) {
-                for (String n : names) {
-                    groups.put(n, group);
-                }
-            }
+        try {
+            CdnGuard.builder().expectBackendSpec(spec);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--expect-backends: " + e.getMessage(), e);
         }
+        specs.add(spec);
         return this;
-    }
-
-    /** The declared peer groups, backend to group (unmodifiable view). */
-    public Map<String, String> peerGroups() {
-        return java.util.Collections.unmodifiableMap(groups);
     }
 
     /** The evaluation period. Default 10 s. */
@@ -114,27 +92,24 @@ public final class GuardSetup {
             .evaluationThread(false)
             .evaluationPeriod(evaluationPeriod)
             .builtInChecks(builtInChecks)
-            .detectionChecks(false)
             .listener(listener);
-        for (String n : expectBackends) {
-            b.expectBackend(n);
+        for (String spec : specs) {
+            b.expectBackendSpec(spec);
         }
-        CdnTrafficCheck.Builder traffic = CdnTrafficCheck.builder();
         if (baselineDir != null) {
-            // saved explicitly at the end of the run, not on the simulated hour
-            traffic.persistence(true).baselineDirectory(baselineDir).saveInterval(Duration.ofDays(36500));
+            // <dir>/cdn-traffic.baseline, read at start, saved on the simulated hour and by saveBaseline()
+            b.name(CdnTrafficCheck.NAME).baselineDirectory(baselineDir).persistBaseline(true);
         } else {
-            traffic.persistence(false);
+            b.persistBaseline(false);
         }
-        lastTraffic = traffic.build();
-        b.check(lastTraffic);
-        b.check(CacheRefetchCheck.builder().build());
-        MissingBackendCheck.Builder missing = MissingBackendCheck.builder();
-        for (Map.Entry<String, String> e : groups.entrySet()) {
-            missing.peerGroup(e.getValue(), e.getKey());
+        CdnGuard guard = b.build();
+        lastTraffic = null;
+        for (Check c : guard.checks()) {
+            if (c instanceof CdnTrafficCheck) {
+                lastTraffic = (CdnTrafficCheck) c;
+            }
         }
-        b.check(missing.build());
-        return b.build();
+        return guard;
     }
 
     /** Writes the cdn-traffic baseline of the last guard built, if persistence is on; the file, or null. */

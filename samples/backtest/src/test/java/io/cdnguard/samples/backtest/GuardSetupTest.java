@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.cdnguard.CdnGuard;
 import io.cdnguard.Check;
 import io.cdnguard.testing.ManualTimeSource;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The backtest's guard: the detection checks once each, and the --expect-backends forms. */
@@ -21,22 +20,31 @@ class GuardSetupTest {
     }
 
     @Test
-    void expectBackendSpec_plainListAndGroups() {
-        GuardSetup plain = new GuardSetup().expectBackendSpec("asset-1, asset-2,,api-1");
-        assertThat(plain.peerGroups()).isEmpty();
-        GuardSetup grouped = new GuardSetup().expectBackendSpec("static:asset-1,asset-2;api:api-1,api-2;extra-1");
-        assertThat(grouped.peerGroups()).containsExactly(Map.entry("asset-1", "static"), Map.entry("asset-2", "static"),
-                Map.entry("api-1", "api"), Map.entry("api-2", "api"));
+    void expectBackendSpec_plainListAndGroups_declareEveryBackend() {
+        GuardSetup grouped = new GuardSetup().expectBackendSpec("static:asset-1,asset-2;api:api-1,api-2;extra-1")
+                .expectBackendSpec("asset-1, asset-3,,");
         try (CdnGuard g = grouped.build(new ManualTimeSource(1_700_000_000_000L), (c, from, to, r) -> { })) {
             assertThat(g.snapshot().backends()).extracting(b -> b.name())
-                    .contains("asset-1", "asset-2", "api-1", "api-2", "extra-1");
+                    .containsExactlyInAnyOrder("asset-1", "asset-2", "api-1", "api-2", "extra-1", "asset-3");
         }
     }
 
     @Test
-    void expectBackendSpec_badGroup_namesIt() {
-        assertThatThrownBy(() -> new GuardSetup().expectBackendSpec("static:")).hasMessageContaining("static:");
-        assertThatThrownBy(() -> new GuardSetup().expectBackendSpec(":a,b")).hasMessageContaining(":a,b");
+    void expectBackendSpec_badSpec_failsAtOnceWithTheCoreMessage() {
+        assertThatThrownBy(() -> new GuardSetup().expectBackendSpec("static:")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--expect-backends: group 'static' without backends in 'static:'");
+        assertThatThrownBy(() -> new GuardSetup().expectBackendSpec(":a,b"))
+                .hasMessage("--expect-backends: group without a name in ':a,b'");
+    }
+
+    @Test
+    void baselineDirectory_savesTheLearnedBaseline(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        GuardSetup setup = new GuardSetup().expectBackendSpec("a").baselineDirectory(dir);
+        try (CdnGuard g = setup.build(new ManualTimeSource(1_700_000_000_000L), (c, from, to, r) -> { })) {
+            g.evaluateNow();
+            assertThat(setup.saveBaseline()).isEqualTo(dir.resolve("cdn-traffic.baseline")).exists();
+        }
+        assertThat(new GuardSetup().saveBaseline()).isNull();
     }
 
     @Test
@@ -45,7 +53,7 @@ class GuardSetupTest {
         try {
             int rc = BacktestMain.execute("backtest", "--expect-backends", "static:asset-1,asset-2;api:api-1", empty.toString());
             assertThat(rc).isZero();
-            assertThat(BacktestMain.execute("backtest", "--expect-backends", "static:", empty.toString())).isNotZero();
+            assertThat(BacktestMain.execute("backtest", "--expect-backends", "static:", empty.toString())).isEqualTo(2);
         } finally {
             java.nio.file.Files.deleteIfExists(empty);
         }

@@ -54,7 +54,8 @@ public final class JettyOrigin implements AutoCloseable {
             "  --port N                 port to listen on (default 8081; 0 picks a free one)",
             "  --host ADDR              address to bind (default 0.0.0.0)",
             "  --root DIR               directory to serve (default: the bundled demo assets)",
-            "  --expect-backends a,b    backends the canonical configuration expects (gateways)",
+            "  --expect-backends SPEC   backends the canonical configuration expects (gateways): a,b or",
+            "                           by route class static:asset-1,asset-2;api:api-1 (repeatable)",
             "  --no-cdnguard            serve without the cdnguard filter and endpoints (load comparisons)",
             LabOptions.usage(24),
             "  --help                   print this and exit");
@@ -66,7 +67,8 @@ public final class JettyOrigin implements AutoCloseable {
         int port = 8081;
         String host = "0.0.0.0";
         Path root;
-        final List<String> expectBackends = new ArrayList<>();
+        /** The {@code --expect-backends} values, each checked with {@link CdnGuard.Builder#expectBackendSpec(String)}. */
+        final List<String> expectBackendSpecs = new ArrayList<>();
         boolean cdnguard = true;
         boolean help;
         final LabOptions lab = new LabOptions();
@@ -104,11 +106,13 @@ public final class JettyOrigin implements AutoCloseable {
                         }
                         break;
                     case "--expect-backends":
-                        for (String b : (value != null ? value : next(args, ++i, a)).split(",")) {
-                            if (!b.trim().isEmpty()) {
-                                o.expectBackends.add(b.trim());
-                            }
+                        String spec = value != null ? value : next(args, ++i, a);
+                        try {
+                            CdnGuard.builder().expectBackendSpec(spec);
+                        } catch (IllegalArgumentException e) {
+                            throw new IllegalArgumentException("--expect-backends: " + e.getMessage(), e);
                         }
+                        o.expectBackendSpecs.add(spec);
                         break;
                     case "--no-cdnguard":
                         o.cdnguard = false;
@@ -193,7 +197,11 @@ public final class JettyOrigin implements AutoCloseable {
             context.setBaseResourceAsPath(root.toAbsolutePath());
             context.setWelcomeFiles(new String[] {"index.html"});
             if (o.cdnguard) {
-                guard = o.lab.configure(CdnGuard.builder().expectBackends(o.expectBackends.toArray(new String[0]))).build();
+                CdnGuard.Builder b = CdnGuard.builder();
+                for (String spec : o.expectBackendSpecs) {
+                    b.expectBackendSpec(spec);
+                }
+                guard = o.lab.configure(b).build();
                 context.addFilter(new FilterHolder(new CdnGuardFilter(guard)), "/*", EnumSet.of(DispatcherType.REQUEST));
                 context.addServlet(new ServletHolder("cdnguard", new CdnGuardHealthServlet(guard)), "/cdnguard/*");
             }

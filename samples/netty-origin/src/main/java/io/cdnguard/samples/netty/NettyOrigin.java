@@ -31,7 +31,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -61,7 +60,8 @@ public final class NettyOrigin implements AutoCloseable {
             "  --host ADDR            address to bind (default 0.0.0.0)",
             "  --root DIR             directory to serve (default: the bundled demo site)",
             "  --name NAME            origin name shown in logs (default netty-origin)",
-            "  --expect-backends a,b  backends of the canonical configuration (gateways)",
+            "  --expect-backends SPEC backends of the canonical configuration (gateways): a,b or",
+            "                         by route class static:asset-1,asset-2;api:api-1 (repeatable)",
             "  --no-cdnguard          serve without cdnguard (for load comparisons)",
             LabOptions.usage(22),
             "  --help                 this text");
@@ -74,7 +74,8 @@ public final class NettyOrigin implements AutoCloseable {
         String host = "0.0.0.0";
         Path root;
         String name = "netty-origin";
-        List<String> expectBackends = new ArrayList<>();
+        /** The {@code --expect-backends} values, each checked with {@link CdnGuard.Builder#expectBackendSpec(String)}. */
+        final List<String> expectBackendSpecs = new ArrayList<>();
         boolean cdnguard = true;
         boolean help;
         final LabOptions lab = new LabOptions();
@@ -163,14 +164,12 @@ public final class NettyOrigin implements AutoCloseable {
                     name = value.trim();
                     break;
                 case "--expect-backends":
-                    for (String b : value.split(",")) {
-                        if (!b.isBlank()) {
-                            expectBackends.add(b.trim());
-                        }
+                    try {
+                        CdnGuard.builder().expectBackendSpec(value);
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("--expect-backends: " + e.getMessage(), e);
                     }
-                    if (expectBackends.isEmpty()) {
-                        throw new IllegalArgumentException("--expect-backends needs at least one name: '" + value + "'");
-                    }
+                    expectBackendSpecs.add(value);
                     break;
                 default:
                     throw new IllegalArgumentException("unknown option: " + option);
@@ -186,6 +185,15 @@ public final class NettyOrigin implements AutoCloseable {
     private final Path root;
     private final Path extracted;
 
+    /** A guard builder with the expected backends of the options. */
+    static CdnGuard.Builder guardBuilder(Options options) {
+        CdnGuard.Builder b = CdnGuard.builder();
+        for (String spec : options.expectBackendSpecs) {
+            b.expectBackendSpec(spec);
+        }
+        return b;
+    }
+
     private NettyOrigin(Options options) throws InterruptedException {
         this.options = options;
         Path demo = null;
@@ -194,9 +202,7 @@ public final class NettyOrigin implements AutoCloseable {
         }
         this.extracted = demo;
         this.root = options.root != null ? options.root : demo;
-        this.guard = options.cdnguard
-                ? options.lab.configure(CdnGuard.builder().expectBackends(options.expectBackends.toArray(new String[0]))).build()
-                : null;
+        this.guard = options.cdnguard ? options.lab.configure(guardBuilder(options)).build() : null;
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
         StaticFileHandler files = new StaticFileHandler(root);
@@ -347,7 +353,7 @@ public final class NettyOrigin implements AutoCloseable {
         }, "netty-origin-shutdown"));
         origin.printUrls(System.out);
         log.info("{} started on port {} (cdnguard {}; expected backends {})", options.name, origin.port(),
-                options.cdnguard ? "on" : "off", Arrays.toString(options.expectBackends.toArray()));
+                options.cdnguard ? "on" : "off", options.expectBackendSpecs);
         origin.channel.closeFuture().sync();
         stopped.await();
     }

@@ -108,7 +108,11 @@ class NettyOriginTest {
         assertThatThrownBy(() -> NettyOrigin.Options.parse("--port")).hasMessageContaining("needs a value");
         NettyOrigin.Options o = NettyOrigin.Options.parse("--port=9000", "--expect-backends", "a, b", "--no-cdnguard");
         assertThat(o.port).isEqualTo(9000);
-        assertThat(o.expectBackends).containsExactly("a", "b");
+        assertThat(o.expectBackendSpecs).containsExactly("a, b");
+        assertThatThrownBy(() -> NettyOrigin.Options.parse("--expect-backends", "static:"))
+                .hasMessage("--expect-backends: group 'static' without backends in 'static:'");
+        assertThatThrownBy(() -> NettyOrigin.Options.parse("--expect-backends", ","))
+                .hasMessage("--expect-backends: no backend in ','");
         assertThat(o.cdnguard).isFalse();
     }
 }

@@ -127,6 +127,15 @@ public final class GroundTruth {
                 g.writeStringField("label", d.label());
                 g.writeEndObject();
             }
+            for (Scenario.Demand d : sc.apiDemand()) {
+                g.writeStartObject();
+                g.writeStringField("kind", "api-demand");
+                g.writeStringField("start", Rfc3339.format(d.start()));
+                g.writeStringField("end", Rfc3339.format(d.end()));
+                g.writeNumberField("factor", d.factor());
+                g.writeStringField("label", d.label());
+                g.writeEndObject();
+            }
             for (Scenario.Deploy d : sc.deploys()) {
                 g.writeStartObject();
                 g.writeStringField("kind", "deploy");
@@ -163,6 +172,7 @@ public final class GroundTruth {
                     g.writeString(b);
                 }
                 g.writeEndArray();
+                g.writeStringField("expect_backends", sc.expectedBackendSpec());
             }
             g.writeNumberField("bytes", bytes);
             g.writeEndObject();

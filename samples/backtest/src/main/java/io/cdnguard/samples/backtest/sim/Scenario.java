@@ -16,7 +16,11 @@ public final class Scenario {
 
     /** The names {@link #named} knows. */
     public static final List<String> NAMES = List.of(
-        "normal", "april4", "april4-probes", "partial-drop", "gateway-no-backend", "silent-backend", "small-site");
+        "normal", "april4", "april4-probes", "partial-drop", "gateway-no-backend", "silent-backend", "small-site",
+        "route-class-silent", "route-class-normal");
+
+    /** The gateway's route classes: the expected backends as {@code --expect-backends} takes them. */
+    public static final String ROUTE_CLASS_SPEC = "static:asset-1,asset-2,asset-3;api:api-1,api-2";
 
     /** Monday 2021-03-15T00:00:00Z. */
     public static final long START = Instant.parse("2021-03-15T00:00:00Z").toEpochMilli();
@@ -101,6 +105,9 @@ public final class Scenario {
     final List<Demand> demand;
     final List<Deploy> deploys;
     final List<Incident> incidents;
+    final List<Demand> apiDemand;
+    final double apiShare;
+    final boolean routeClasses;
     final int firstDay;
 
     private Scenario(Scenario o, int firstDay) {
@@ -117,6 +124,9 @@ public final class Scenario {
         this.demand = o.demand;
         this.deploys = o.deploys;
         this.incidents = o.incidents;
+        this.apiDemand = o.apiDemand;
+        this.apiShare = o.apiShare;
+        this.routeClasses = o.routeClasses;
         this.firstDay = firstDay;
     }
 
@@ -148,6 +158,9 @@ public final class Scenario {
         d.sort((x, y) -> Long.compare(x.at(), y.at()));
         this.deploys = Collections.unmodifiableList(d);
         this.incidents = Collections.unmodifiableList(new ArrayList<>(b.incidents));
+        this.apiDemand = Collections.unmodifiableList(new ArrayList<>(b.apiDemand));
+        this.apiShare = b.apiShare;
+        this.routeClasses = b.routeClasses;
     }
 
     /** The scenario's name. */
@@ -188,6 +201,21 @@ public final class Scenario {
     /** The expected backends of a gateway view (empty for an origin view). */
     public List<String> expectedBackends() {
         return gateway ? List.of("asset-1", "asset-2", "asset-3", "api-1", "api-2") : List.of();
+    }
+
+    /**
+     * The expected backends in the form of {@code --expect-backends} ({@link
+     * io.cdnguard.CdnGuard.Builder#expectBackendSpec(String)}): by route class ({@link #ROUTE_CLASS_SPEC})
+     * for the route-class scenarios, a plain list (grouped by name stem) for the other gateway views,
+     * empty for an origin view.
+     */
+    public String expectedBackendSpec() {
+        return !gateway ? "" : routeClasses ? ROUTE_CLASS_SPEC : String.join(",", expectedBackends());
+    }
+
+    /** Changes in the demand of the {@code api} route class only (a factor 0: the api backends idle). */
+    public List<Demand> apiDemand() {
+        return apiDemand;
     }
 
     /** The incidents. */
@@ -264,6 +292,26 @@ public final class Scenario {
                 b.incidents.add(new Incident("asset-2-silent", Effect.BACKEND_SILENT, sunday3 + 2 * HOUR, sunday3 + 14 * HOUR,
                     false, List.of(), "asset-2", "asset-2 receives nothing"));
                 break;
+            case "route-class-silent":
+            case "route-class-normal": {
+                // api busier by day (uncached calls follow demand, twice the usual share), static steadier (cache
+                // fills barely follow demand); the api class is idle for an hour on a quiet night in both
+                boolean silent = n.equals("route-class-silent");
+                long quiet = silent ? START + 19 * DAY + 3 * HOUR : sunday3 + 3 * HOUR;
+                b.cdn(CdnProfile.FASTLY).probe("kube-probe/1.27").gateway().routeClasses().night(4.0).apiShare(0.3)
+                    .describe("Gateway view with two route classes (" + ROUTE_CLASS_SPEC + "): api busier by day, static "
+                        + "steadier; the api backends are idle on " + (silent ? "Saturday 2021-04-03" : "Sunday 2021-04-04")
+                        + " 03:00-04:00 UTC while static continues (must not fire)" + (silent
+                        ? "; from Sunday 2021-04-04 02:00 UTC static backend asset-3 (hand-added, missing from the "
+                            + "regenerated gateway configuration) silently receives nothing while the api class carries on."
+                        : ". A normal week otherwise: any alert after the first week is false."));
+                b.apiDemand.add(new Demand("api-idle", quiet, quiet + HOUR, 0.0));
+                if (silent) {
+                    b.incidents.add(new Incident("asset-3-silent", Effect.BACKEND_SILENT, sunday3 + 2 * HOUR,
+                        sunday3 + 20 * HOUR, false, List.of(), "asset-3", "static backend asset-3 receives nothing; api continues"));
+                }
+                break;
+            }
             case "small-site":
                 b.cdn(CdnProfile.CLOUDFRONT).probe("ELB-HealthChecker/2.0").night(3.0).assets(80).pops(3)
                     .describe("A small site (a few CDN fetches a minute at night): on Sunday 2021-04-04 01:00 UTC CDN fetches "
@@ -293,6 +341,9 @@ public final class Scenario {
         String probeAgent = "ELB-HealthChecker/2.0";
         String description = "";
         boolean partialDrop;
+        boolean routeClasses;
+        double apiShare = 0.15;
+        final List<Demand> apiDemand = new ArrayList<>();
         final List<Demand> demand = new ArrayList<>();
         final List<Deploy> deploys = new ArrayList<>();
         final List<Incident> incidents = new ArrayList<>();
@@ -314,6 +365,17 @@ public final class Scenario {
 
         Builder gateway() {
             this.gateway = true;
+            return this;
+        }
+
+        Builder routeClasses() {
+            this.routeClasses = true;
+            return this;
+        }
+
+        /** API calls at the busiest hour as a share of the static cache fills then. Default 0.15. */
+        Builder apiShare(double share) {
+            this.apiShare = share;
             return this;
         }
 

@@ -62,6 +62,7 @@ public final class Simulator {
     private TraceSink sink;
     private final String host;
     private final Scenario.Demand[] demandEvents;
+    private final Scenario.Demand[] apiDemandEvents;
     private final Scenario.Incident[] incidentArr;
     private final java.util.Map<Long, String> httpDates = new java.util.HashMap<>();
 
@@ -147,7 +148,8 @@ public final class Simulator {
         base = calibrate(scenario.nightTargetPerMin);
         // API calls are not cached: about 15% of the busiest hour's cache fills, following demand
         long peak = Scenario.START + 2 * DAY + 14 * HOUR;
-        apiPerMs = scenario.gateway() ? 0.15 * expectedFillsPerMin(peak, null) / demand(peak) / MIN : 0;
+        apiPerMs = scenario.gateway() ? scenario.apiShare * expectedFillsPerMin(peak, null) / demand(peak) / MIN : 0;
+        this.apiDemandEvents = scenario.apiDemand.toArray(new Scenario.Demand[0]);
         notFoundPerMs = base * 0.0004;
     }
 
@@ -163,6 +165,17 @@ public final class Simulator {
         double weekly = dow == 5 ? 0.75 : dow == 6 ? 0.65 : 1.0;
         double f = daily * weekly;
         for (Scenario.Demand d : demandEvents) {
+            if (t >= d.start() && t < d.end()) {
+                f *= d.factor();
+            }
+        }
+        return f;
+    }
+
+    /** The api route class's own demand factor at {@code t} (1 outside its events). */
+    double apiDemand(long t) {
+        double f = 1;
+        for (Scenario.Demand d : apiDemandEvents) {
             if (t >= d.start() && t < d.end()) {
                 f *= d.factor();
             }
@@ -199,7 +212,12 @@ public final class Simulator {
 
     /** Expected rate of all CDN requests per minute at {@code t} (fills, 404s, API calls). */
     double expectedCdnRequestsPerMin(long t) {
-        return expectedFillsPerMin(t, null) + (notFoundPerMs + apiPerMs) * demand(t) * MIN;
+        return expectedFillsPerMin(t, null) + (notFoundPerMs + apiPerMs * apiDemand(t)) * demand(t) * MIN;
+    }
+
+    /** Expected API calls per minute at {@code t}. */
+    double expectedApiPerMin(long t) {
+        return apiPerMs * apiDemand(t) * demand(t) * MIN;
     }
 
     private double calibrate(double nightTarget) {
@@ -459,7 +477,7 @@ public final class Simulator {
         void fire(Simulator s) {
             long t = next;
             int pop = rnd.nextInt(popWeight.length);
-            if (!cdnBlocked(pop, t)) {
+            if (!cdnBlocked(pop, t) && (apiDemandEvents.length == 0 || rnd.nextDouble() < apiDemand(t))) {
                 SimRecord r = rec.clear();
                 r.kind = SimRecord.Kind.API;
                 r.method = rnd.nextInt(5) == 0 ? "POST" : "GET";
@@ -705,6 +723,11 @@ public final class Simulator {
         /** Expected CDN requests per minute at {@code t} (no incident). */
         public double expectedCdnRatePerMin(long t) {
             return sim.expectedCdnRequestsPerMin(t);
+        }
+
+        /** Expected API calls (the api route class) per minute at {@code t}. */
+        public double expectedApiPerMin(long t) {
+            return sim.expectedApiPerMin(t);
         }
 
         /** Expected successful static fills per minute at {@code t}. */
