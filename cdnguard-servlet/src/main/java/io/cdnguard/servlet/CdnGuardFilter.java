@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  * In {@code web.xml}, declare the filter with the no-argument constructor: {@link #init(FilterConfig)}
  * uses the guard found in the servlet context attribute {@value #GUARD_ATTRIBUTE}, or else builds one
- * from the init-parameters {@code expect-backends} (comma-separated), {@code endpoint-prefix},
+ * from the init-parameters {@code expect-backends} (the grammar of
+ * {@link io.cdnguard.CdnGuard.Builder#expectBackendSpec(String)}, e.g. {@code static:asset-1,asset-2;api:api-1}),
+ * {@code endpoint-prefix},
  * {@code details-token}, {@code evaluation-period}, {@code window-bucket}, {@code window-buckets},
  * {@code refetch-grace} (durations as {@code 10s}, {@code 500ms}, {@code 5m}, {@code PT10S}),
  * {@code tracked-assets}, {@code max-pops} and {@code max-unknown-backends}, publishes it under the
