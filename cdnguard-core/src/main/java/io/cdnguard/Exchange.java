@@ -42,11 +42,14 @@ public interface Exchange {
 
     /**
      * Whether the request was a conditional revalidation ({@code If-None-Match} or {@code
-     * If-Modified-Since}). The default reads the request headers.
+     * If-Modified-Since}). The default reads the request headers: {@code If-None-Match} first (CDNs
+     * revalidate with the entity tag when they have one, so one lookup usually decides), then
+     * {@code If-Modified-Since}; {@code false} when {@link #requestHeaders()} is {@code null}.
+     * {@link CdnGuard#record(Exchange)} asks only for a 304 response.
      */
     default boolean conditional() {
         HeaderSource h = requestHeaders();
-        return h.get("if-none-match") != null || h.get("if-modified-since") != null;
+        return h != null && (h.get("if-none-match") != null || h.get("if-modified-since") != null);
     }
 
     /** Whether the exchange ended before the response completed (client gone, write failed). */

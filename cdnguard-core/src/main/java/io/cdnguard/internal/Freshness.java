@@ -59,9 +59,10 @@ import io.cdnguard.HeaderSource;
  * <h2>Implementation notes</h2>
  * Stateless: no fields besides constants, so it is trivially lock-free. Allocation-free: header
  * values are scanned in place through {@link CharSequence#charAt} by {@link FreshnessDirectives}
- * (one pass per field, results packed into a {@code long}) and {@link HttpDates}; no strings, no
- * boxing. Bounded: each header value is scanned once, over its first {@link Ascii#MAX_SCAN} (4096)
- * characters only. Header lookups: {@code Cache-Control} plus the fetching CDN's targeted fields (0
+ * (one pass per field, results packed into a {@code long}; a {@code String} value is usually
+ * answered from its lock-free, allocation-free memo of recent values, see "The memo" there) and
+ * {@link HttpDates}; no strings, no boxing. Bounded: each header value is scanned at most once,
+ * over its first {@link Ascii#MAX_SCAN} (4096) characters only. Header lookups: {@code Cache-Control} plus the fetching CDN's targeted fields (0
  * for CloudFront and Google, 1 for Fastly, 1-2 for Cloudflare, 2 otherwise), and {@code Expires}/{@code Date}
  * only when no field decided.
  */

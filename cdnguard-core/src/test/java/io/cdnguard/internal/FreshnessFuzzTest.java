@@ -272,6 +272,21 @@ class FreshnessFuzzTest {
         assertThat(Freshness.staleIfErrorSeconds(p)).as(why).isEqualTo(stale(sie));
     }
 
+    @Property(tries = 1500)
+    void directiveSoup_stringFastPathMemoAndCharSequenceScan_agree(@ForAll("fields") Field field,
+                                                                   @ForAll boolean cacheControlSemantics) {
+        String text = field.text();
+        long reference = FreshnessDirectives.scanChars(new StringBuilder(text), cacheControlSemantics);
+        assertThat(FreshnessDirectives.scan(text, cacheControlSemantics)).as(text).isEqualTo(reference);
+        // twice: a miss that fills the memo, then (usually) a hit; and a new instance of the same text
+        assertThat(FreshnessDirectives.summarize(text, cacheControlSemantics)).as(text).isEqualTo(reference);
+        assertThat(FreshnessDirectives.summarize(text, cacheControlSemantics)).as(text).isEqualTo(reference);
+        assertThat(FreshnessDirectives.summarize(new String(text), cacheControlSemantics)).as(text).isEqualTo(reference);
+        Summary expected = reference(field.directives(), cacheControlSemantics);
+        assertThat(FreshnessDirectives.undecided(reference)).as(text).isEqualTo(!expected.decided());
+        assertThat(FreshnessDirectives.uncacheable(reference)).as(text).isEqualTo(expected.uncacheable());
+    }
+
     @Property(tries = 300)
     void thousandsOfDirectives_scanIsBounded_andTheFirstValidOccurrenceWins(
             @ForAll @LongRange(min = 0, max = 1_000_000) long first, @ForAll("directives") Directive filler) {

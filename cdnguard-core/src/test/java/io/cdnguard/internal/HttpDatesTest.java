@@ -60,6 +60,52 @@ class HttpDatesTest {
     }
 
     @Test
+    void parse_everyMonthInAnyCase_andNearMisses() {
+        String[] names = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+        for (int m = 0; m < 12; m++) {
+            long expected = ZonedDateTime.of(2026, m + 1, 5, 12, 0, 0, 0, java.time.ZoneOffset.UTC).toInstant().toEpochMilli();
+            for (String name : new String[] {names[m], names[m].toUpperCase(), names[m].toLowerCase(),
+                    names[m].substring(0, 1).toLowerCase() + names[m].substring(1).toUpperCase()}) {
+                assertThat(HttpDates.parse("Xxx, 05 " + name + " 2026 12:00:00 GMT")).as(name).isEqualTo(expected);
+            }
+            String n = names[m];
+            // one character off, or a character that lower-cases only outside ASCII, is no month
+            for (String bad : new String[] {n.substring(0, 2) + "x", "x" + n.substring(1), n.charAt(0) + "\u0130" + n.charAt(2),
+                    (char) (n.charAt(0) + 0x100) + n.substring(1), n.substring(0, 2) + (char) (n.charAt(2) | 0x80)}) {
+                assertThat(HttpDates.parse("Xxx, 05 " + bad + " 2026 12:00:00 GMT")).as(bad).isEqualTo(HttpDates.INVALID);
+            }
+        }
+    }
+
+    @Test
+    void parse_stringAndOtherCharSequences_agree_onDatesAndEveryOneCharacterMutation() {
+        DateTimeFormatter imf = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", java.util.Locale.ROOT);
+        java.util.Random r = new java.util.Random(29);
+        String alphabet = "0123456789 ,:-+aAgGmMtTuUcCzZ\t\u00e9\u0660";
+        ZonedDateTime t = ZonedDateTime.parse("1970-01-01T00:00:00Z");
+        for (int i = 0; i < 300; i++) {
+            t = t.plusSeconds(9_876_543L + i * 104_729L);
+            String date = imf.format(t);
+            assertThat(date).hasSize(29);
+            for (int pos = 0; pos < date.length(); pos++) {
+                char[] c = date.toCharArray();
+                c[pos] = alphabet.charAt(r.nextInt(alphabet.length()));
+                String mutated = new String(c);
+                assertThat(HttpDates.parse(mutated)).as(mutated).isEqualTo(HttpDates.parse(new StringBuilder(mutated)));
+            }
+            assertThat(HttpDates.parse(date)).isEqualTo(t.toInstant().toEpochMilli())
+                    .isEqualTo(HttpDates.parse(new StringBuilder(date)));
+        }
+        for (String edge : new String[] {"Sun, 06 Nov 1994 24:49:37 GMT", "Sun, 06 Nov 1994 08:60:37 GMT",
+                "Sun, 06 Nov 1994 08:49:60 GMT", "Sun, 06 Nov 1994 08:49:61 GMT", "Sun, 31 Apr 1994 08:49:37 GMT",
+                "Sun, 06 Nov 1994 08:49:37 utc", "Sun, 06 Nov 1994 08:49:37 GMt", "1un, 06 Nov 1994 08:49:37 GMT",
+                "Sun, 06 Nov 1994 08:49:37 GM ", " Sun, 06 Nov 1994 08:49:37 GM"}) {
+            assertThat(HttpDates.parse(edge)).as(edge).isEqualTo(HttpDates.parse(new StringBuilder(edge)));
+        }
+        assertThat(HttpDates.parse("Sun, 06 Nov 1994 08:49:60 GMT")).isEqualTo(NOV_6_1994 + 22_000L);
+    }
+
+    @Test
     void parse_nullAndHuge_invalid() {
         assertThat(HttpDates.parse(null)).isEqualTo(HttpDates.INVALID);
         assertThat(HttpDates.parse("Sun, 06 Nov 1994 08:49:37 GMT" + " ".repeat(70_000) + "x")).isEqualTo(HttpDates.INVALID);
