@@ -7,7 +7,6 @@ import io.cdnguard.HealthStatus;
 import io.cdnguard.RollingWindow;
 import io.cdnguard.StatusClass;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -69,26 +68,9 @@ public final class CdnErrorRatioCheck implements Check {
         RollingWindow w = snapshot.window();
         int n = RatioWindow.buckets(w, windowMillis);
         long errors = w.cdnFetchesLast(n, StatusClass.SERVER_ERROR);
-        long fetches = Math.max(errors, w.cdnFetchesLast(n));
-        double ratio = fetches == 0 ? 0.0 : (double) errors / fetches;
-        long windowSeconds = n * w.bucketMillis() / 1000;
-        String span = RatioWindow.describe(n * w.bucketMillis());
-        HealthStatus status;
-        String message;
-        if (errors < minErrors) {
-            status = HealthStatus.UP;
-            message = String.format(Locale.ROOT, "%d CDN fetches answered 5xx of %d in the last %s (below the minimum of %d)",
-                    errors, fetches, span, minErrors);
-        } else {
-            status = ratio > downAbove ? HealthStatus.DOWN : ratio > degradedAbove ? HealthStatus.DEGRADED : HealthStatus.UP;
-            message = String.format(Locale.ROOT, "%.1f%% of CDN fetches answered 5xx in the last %s (%d of %d)",
-                    ratio * 100, span, errors, fetches);
-        }
-        return CheckResult.of(status, message)
-                .withDetail("errors", errors)
-                .withDetail("fetches", fetches)
-                .withDetail("ratio", ratio)
-                .withDetail("windowSeconds", windowSeconds);
+        return RatioWindow.result(w, n, errors, w.cdnFetchesLast(n), minErrors, degradedAbove, downAbove,
+                "%d CDN fetches answered 5xx of %d in the last %s (below the minimum of %d)",
+                "%.1f%% of CDN fetches answered 5xx in the last %s (%d of %d)", "errors", "fetches");
     }
 
     /** Configures a {@link CdnErrorRatioCheck}; validated in {@link #build()}. Not thread-safe. */

@@ -42,7 +42,8 @@ final class CumulativeHistory {
     }
 
     private int idx(int i) {
-        return (head + i) % capacity;
+        int j = head + i; // head and i are both below the capacity: one subtraction instead of a division
+        return j >= capacity ? j - capacity : j;
     }
 
     /** The slot of the oldest sample; the ring must not be empty. */

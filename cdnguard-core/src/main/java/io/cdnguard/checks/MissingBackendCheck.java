@@ -593,25 +593,42 @@ public final class MissingBackendCheck implements Check {
             // to raise an alarm, failures must be spread over time: some at least 45 s ago and some in
             // the last 15 s, so the burst of a backend restarting for a few seconds never qualifies
             boolean entry = scale >= 1.0 && failState == HealthStatus.UP;
-            int sOld = entry ? hist.at(now - SPREAD_OLD) : -1;
-            int sNew = entry ? hist.at(now - SPREAD_NEW) : -1;
-            boolean spreadable = !entry || sOld >= 0 && sNew >= 0 && hist.time(sOld) > hist.time(s);
-            if (f >= Math.ceil(minFailures * scale) && e > 0 && f >= failureRatio * scale * e
-                    && spreadable && (!entry || spread(s, sOld, sNew, FAIL, cFail))) {
-                hit = true;
+            // The spread's samples are looked up only once some count qualifies (most evaluations
+            // have none): spreadState 0 = not looked up yet, 1 = spreadable, 2 = not.
+            int sOld = -1;
+            int sNew = -1;
+            int spreadState = entry ? 0 : 1;
+            if (f >= Math.ceil(minFailures * scale) && e > 0 && f >= failureRatio * scale * e) {
+                if (spreadState == 0) {
+                    sOld = hist.at(now - SPREAD_OLD);
+                    sNew = hist.at(now - SPREAD_NEW);
+                    spreadState = sOld >= 0 && sNew >= 0 && hist.time(sOld) > hist.time(s) ? 1 : 2;
+                }
+                if (spreadState == 1 && (!entry || spread(s, sOld, sNew, FAIL, cFail))) {
+                    hit = true;
+                }
             }
             if (nb >= Math.ceil(minNoBackend * scale) && e > 0 && nb >= noBackendRatio * scale * e) {
                 hit = true;
             }
-            List<String> failingHere = record ? new ArrayList<>() : null;
+            List<String> failingHere = null;
             for (int k = 0; k < index.size(); k++) {
                 long bf = cbFail[k] - hist.get(s, B_FAIL + k);
                 long be = cbEx[k] - hist.get(s, B_EX + k);
-                if (bf >= Math.ceil(minFailures * scale) && be > 0 && bf >= failureRatio * scale * be
-                        && spreadable && (!entry || spread(s, sOld, sNew, B_FAIL + k, cbFail[k]))) {
-                    hit = true;
-                    if (record) {
-                        failingHere.add(bName[k]);
+                if (bf >= Math.ceil(minFailures * scale) && be > 0 && bf >= failureRatio * scale * be) {
+                    if (spreadState == 0) {
+                        sOld = hist.at(now - SPREAD_OLD);
+                        sNew = hist.at(now - SPREAD_NEW);
+                        spreadState = sOld >= 0 && sNew >= 0 && hist.time(sOld) > hist.time(s) ? 1 : 2;
+                    }
+                    if (spreadState == 1 && (!entry || spread(s, sOld, sNew, B_FAIL + k, cbFail[k]))) {
+                        hit = true;
+                        if (record) {
+                            if (failingHere == null) {
+                                failingHere = new ArrayList<>();
+                            }
+                            failingHere.add(bName[k]);
+                        }
                     }
                 }
             }
@@ -620,7 +637,7 @@ public final class MissingBackendCheck implements Check {
                 r.exchanges = e;
                 r.noBackend = nb;
                 r.windowMillis = w;
-                r.failing = failingHere;
+                r.failing = failingHere != null ? failingHere : new ArrayList<>();
             }
             return hit;
         }

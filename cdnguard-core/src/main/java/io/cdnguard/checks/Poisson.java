@@ -62,6 +62,9 @@ final class Poisson {
         if (!(mean > 0) || Double.isInfinite(mean)) {
             return mean > 0 ? Double.NEGATIVE_INFINITY : 0;
         }
+        if (k == 0) {
+            return -mean; // ln P(X = 0), exactly what the sum below gives (0 * ln(mean) and ln(1) add zeros)
+        }
         if (k < mean) {
             double head = lnPmf(k, mean);
             double sum = 1;

@@ -1,7 +1,10 @@
 package io.cdnguard.checks;
 
+import io.cdnguard.CheckResult;
+import io.cdnguard.HealthStatus;
 import io.cdnguard.RollingWindow;
 import java.time.Duration;
+import java.util.Locale;
 
 /** Shared helpers of the ratio checks. */
 final class RatioWindow {
@@ -14,6 +17,37 @@ final class RatioWindow {
         long bucket = Math.max(1, w.bucketMillis());
         long n = (windowMillis + bucket - 1) / bucket;
         return (int) Math.max(1, Math.min(n, w.buckets()));
+    }
+
+    /**
+     * The result of a ratio check over the last {@code n} buckets of {@code w}: UP while fewer than
+     * {@code minBad} bad events were seen, else by the ratio {@code bad / max(bad, total)} (DOWN above
+     * {@code downAbove}, DEGRADED above {@code degradedAbove}). Details: {@code badKey}, {@code
+     * totalKey}, {@code ratio}, {@code windowSeconds}.
+     *
+     * @param belowFormat the message under the minimum; arguments bad, total, span, minimum
+     * @param ratioFormat the message otherwise; arguments the percentage, span, bad, total
+     */
+    static CheckResult result(RollingWindow w, int n, long bad, long total, long minBad, double degradedAbove,
+            double downAbove, String belowFormat, String ratioFormat, String badKey, String totalKey) {
+        long all = Math.max(bad, total);
+        double ratio = all == 0 ? 0.0 : (double) bad / all;
+        long windowSeconds = n * w.bucketMillis() / 1000;
+        String span = describe(n * w.bucketMillis());
+        HealthStatus status;
+        String message;
+        if (bad < minBad) {
+            status = HealthStatus.UP;
+            message = String.format(Locale.ROOT, belowFormat, bad, all, span, minBad);
+        } else {
+            status = ratio > downAbove ? HealthStatus.DOWN : ratio > degradedAbove ? HealthStatus.DEGRADED : HealthStatus.UP;
+            message = String.format(Locale.ROOT, ratioFormat, ratio * 100, span, bad, all);
+        }
+        return CheckResult.of(status, message)
+                .withDetail(badKey, bad)
+                .withDetail(totalKey, all)
+                .withDetail("ratio", ratio)
+                .withDetail("windowSeconds", windowSeconds);
     }
 
     /** A short human form of a duration: {@code 1m}, {@code 90s}, {@code 2h}. */

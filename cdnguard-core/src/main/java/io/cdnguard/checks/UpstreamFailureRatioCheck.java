@@ -6,7 +6,6 @@ import io.cdnguard.GuardSnapshot;
 import io.cdnguard.HealthStatus;
 import io.cdnguard.RollingWindow;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -62,26 +61,9 @@ public final class UpstreamFailureRatioCheck implements Check {
         RollingWindow w = snapshot.window();
         int n = RatioWindow.buckets(w, windowMillis);
         long failures = w.upstreamFailuresLast(n);
-        long exchanges = Math.max(failures, w.backendExchangesLast(n));
-        double ratio = exchanges == 0 ? 0.0 : (double) failures / exchanges;
-        long windowSeconds = n * w.bucketMillis() / 1000;
-        String span = RatioWindow.describe(n * w.bucketMillis());
-        HealthStatus status;
-        String message;
-        if (failures < minFailures) {
-            status = HealthStatus.UP;
-            message = String.format(Locale.ROOT, "%d upstream failures of %d backend exchanges in the last %s (below the minimum of %d)",
-                    failures, exchanges, span, minFailures);
-        } else {
-            status = ratio > downAbove ? HealthStatus.DOWN : ratio > degradedAbove ? HealthStatus.DEGRADED : HealthStatus.UP;
-            message = String.format(Locale.ROOT, "%.1f%% of backend exchanges failed upstream in the last %s (%d of %d)",
-                    ratio * 100, span, failures, exchanges);
-        }
-        return CheckResult.of(status, message)
-                .withDetail("failures", failures)
-                .withDetail("exchanges", exchanges)
-                .withDetail("ratio", ratio)
-                .withDetail("windowSeconds", windowSeconds);
+        return RatioWindow.result(w, n, failures, w.backendExchangesLast(n), minFailures, degradedAbove, downAbove,
+                "%d upstream failures of %d backend exchanges in the last %s (below the minimum of %d)",
+                "%.1f%% of backend exchanges failed upstream in the last %s (%d of %d)", "failures", "exchanges");
     }
 
     /** Configures an {@link UpstreamFailureRatioCheck}; validated in {@link #build()}. Not thread-safe. */

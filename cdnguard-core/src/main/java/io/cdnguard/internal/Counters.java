@@ -8,6 +8,7 @@ import io.cdnguard.UpstreamFailure;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.StampedLock;
 import org.slf4j.Logger;
@@ -47,8 +48,8 @@ import org.slf4j.LoggerFactory;
  * maxUnknownBackends)} longs (841 longs, 6.7 KiB, with the defaults; {@code n} = 4 on 2 cores, so
  * 54 KiB; at most 64 + 64 stripes, 860 KiB, on 32 or more cores), plus the ring of {@code
  * windowBuckets × 12} longs (34.6 KiB for 360 buckets) and the published copy of the closed buckets'
- * counts (as much again), plus the two tables (a few KiB). A snapshot allocates about one stripe; a
- * rotation copies one or two chunks of 16 buckets.
+ * counts (as much again), plus the two tables (a few KiB). A snapshot allocates at most one stripe
+ * (the fixed cells and the table rows in use); a rotation copies one or two chunks of 16 buckets.
  *
  * <h2>Implementation notes</h2>
  * <ul>
@@ -72,7 +73,8 @@ import org.slf4j.LoggerFactory;
  *       the chunks instead of copying the ring.
  *   <li>Snapshots sum only the stripes ever written to ({@link #used}): an owned stripe once
  *       claimed, a shared one once its {@link #SHARED_USED} flag is set (volatile, before the first
- *       write through it, by the slow path that hands out shared stripes).
+ *       write through it, by the slow path that hands out shared stripes), and of those only the
+ *       fixed cells and the backend and POP rows the tables list (read before the sum).
  *   <li>Looser guarantees: a record racing a rotation may land in the bucket after the one its
  *       exchange ended in (the boundary sum reads stripe by stripe). A snapshot is not an atomic cut
  *       across cells: a record racing it may be in one of its totals and not yet in another; each
@@ -432,29 +434,11 @@ public final class Counters {
     }
 
     /**
-     * A 64-bit hash of a path, reading at most its first 4096 characters: four UTF-16 units at a
-     * time are packed into a long and folded in with a multiply-rotate step (a short dependency
-     * chain per four characters, not per character), then the length, then a murmur3 finaliser.
+     * A 64-bit hash of a path, reading at most its first 4096 characters; see {@link PathHash}.
      * Allocation-free; {@code null} hashes to 0.
      */
     public static long hashPath(CharSequence path) {
-        if (path == null) {
-            return 0;
-        }
-        int n = Math.min(path.length(), MAX_HASHED_CHARS);
-        long h = 0x9E3779B97F4A7C15L;
-        int i = 0;
-        for (; i + 4 <= n; i += 4) {
-            long w = path.charAt(i) | (long) path.charAt(i + 1) << 16 | (long) path.charAt(i + 2) << 32
-                    | (long) path.charAt(i + 3) << 48;
-            h = Long.rotateLeft(h ^ w * 0xC2B2AE3D27D4EB4FL, 31) * 0x9E3779B97F4A7C15L;
-        }
-        long w = 0;
-        for (int shift = 0; i < n; i++, shift += 16) {
-            w |= (long) path.charAt(i) << shift;
-        }
-        h = Long.rotateLeft(h ^ w * 0xC2B2AE3D27D4EB4FL, 31) * 0x9E3779B97F4A7C15L;
-        return mix64(h ^ n);
+        return PathHash.hash(path);
     }
 
     /** The murmur3 64-bit finaliser. */
@@ -584,13 +568,26 @@ public final class Counters {
     }
 
     private long[] sumStripes() {
-        long[] t = new long[stripes[0].length];
+        return sumStripes(backendBase, backends.rows());
+    }
+
+    /**
+     * Sums the cells from the first fixed one up to {@code popEnd} (the fixed cells and the POP rows
+     * below it) and the first {@code backendRows} backend rows over the stripes ever written to, into
+     * an array indexed like a stripe (cells of rows not summed are absent or 0).
+     */
+    private long[] sumStripes(int popEnd, int backendRows) {
+        int backendEnd = backendBase + backendRows * ROW;
+        long[] t = new long[backendEnd];
         for (int si = 0; si < stripes.length; si++) {
             if (!used(si)) {
                 continue;
             }
             long[] s = stripes[si];
-            for (int i = PAD; i < t.length - PAD; i++) {
+            for (int i = PAD; i < popEnd; i++) {
+                t[i] += (long) CELLS.getOpaque(s, i);
+            }
+            for (int i = backendBase; i < backendEnd; i++) {
                 t[i] += (long) CELLS.getOpaque(s, i);
             }
         }
@@ -622,7 +619,13 @@ public final class Counters {
     public GuardSnapshotImpl snapshot() {
         Closed c = closed;
         long now = coarseNow;
-        long[] totals = sumStripes();
+        // The tables first: only the rows they list are read by the snapshot, so only those are summed
+        // (a row handed out after this is not in the snapshot, as if its first record came after it).
+        List<BackendTable.Entry> backendEntries = backends.entries();
+        List<PopTable.Entry> popEntries = pops.entries();
+        int popRows = popEntries.isEmpty() ? 0 : popEntries.get(popEntries.size() - 1).row + 1;
+        int backendRows = backendEntries.isEmpty() ? 0 : backendEntries.get(backendEntries.size() - 1).row + 1;
+        long[] totals = sumStripes(popBase + popRows, backendRows);
         long[] live = new long[W];
         windowOf(totals, live);
         for (int k = 0; k < W; k++) {
@@ -640,7 +643,7 @@ public final class Counters {
                 }
             }
         }
-        return new GuardSnapshotImpl(this, now, startMillis, totals, window, exp, backends.entries(), pops.entries());
+        return new GuardSnapshotImpl(this, now, startMillis, totals, window, exp, backendEntries, popEntries);
     }
 
     /**

@@ -363,7 +363,7 @@ public final class Evaluator implements AutoCloseable {
         for (Map.Entry<String, CheckResult> e : results.entrySet()) {
             transition(e.getKey(), e.getValue(), now);
         }
-        transition(OVERALL, overallResult(report), now);
+        transition(OVERALL, overallResult(report.status(), results), now);
         return report;
     }
 
@@ -463,17 +463,20 @@ public final class Evaluator implements AutoCloseable {
         return CheckResult.degraded("check failed: " + t);
     }
 
-    private static CheckResult overallResult(HealthReport report) {
-        StringBuilder msg = new StringBuilder();
-        for (Map.Entry<String, CheckResult> e : report.checks().entrySet()) {
+    /** The overall result: the report's status, and the checks not UP in order (the report holds the same, in the same order). */
+    private static CheckResult overallResult(HealthStatus status, Map<String, CheckResult> results) {
+        StringBuilder msg = null; // none while every check is UP, the usual case
+        for (Map.Entry<String, CheckResult> e : results.entrySet()) {
             if (e.getValue().status() != HealthStatus.UP) {
-                if (msg.length() > 0) {
+                if (msg == null) {
+                    msg = new StringBuilder();
+                } else {
                     msg.append("; ");
                 }
                 msg.append(e.getKey()).append(' ').append(e.getValue().status());
             }
         }
-        return CheckResult.of(report.status(), msg.length() == 0 ? "all checks UP" : msg.toString());
+        return CheckResult.of(status, msg == null ? "all checks UP" : msg.toString());
     }
 
     private void transition(String check, CheckResult result, long atMillis) {

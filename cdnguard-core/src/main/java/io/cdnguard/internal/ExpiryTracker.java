@@ -47,18 +47,20 @@ import java.lang.invoke.VarHandle;
  * </ul>
  *
  * <p><b>Memory</b>, fixed at construction: 8 bytes per table entry, plus one ring of 8-byte counts
- * per stripe (up to 4 stripes, fewer on fewer processors), plus a ring of 4-byte counts on the
- * evaluation side (the snapshot's cache, below). The ring is the smallest power of two of
- * slots covering the 25 h ahead, the grace period, 24 h of look-back and a one-hour gap, so 16,384
- * slots of {@value #SLOT_MILLIS} ms (128 KiB per stripe) unless the grace exceeds about 18 h. The
- * default 65,536-entry table with 4 stripes holds about 1.07 MiB ({@link #memoryBytes()}).
+ * per stripe (up to 4 stripes, fewer on fewer processors), plus a ring of 4-byte counts and a ring
+ * of 4-byte in-block prefix sums on the evaluation side (the snapshot's cache, below). The ring is
+ * the smallest power of two of slots covering the 25 h ahead, the grace period, 24 h of look-back
+ * and a one-hour gap, so 16,384 slots of {@value #SLOT_MILLIS} ms (128 KiB per stripe) unless the
+ * grace exceeds about 18 h. The default 65,536-entry table with 4 stripes holds about 1.01 MiB
+ * ({@link #memoryBytes()}).
  *
  * <p><b>Snapshot cost.</b> A snapshot does not scan the ring. The evaluation side keeps a cache of
  * every slot's summed count and of the sums per block of 64 slots; a recorder that changes a slot
- * flags its block (and its stripe) as dirty, and a snapshot re-reads only the flagged blocks, then
- * adds up per-block sums ({@code ringSize / 64} of them) and the slots of partial blocks at range
- * edges. With a few fetches per evaluation period that is a few hundred reads instead of the
- * ring times the stripes.
+ * flags its block (and its stripe) as dirty, and a snapshot re-reads only the flagged blocks. It
+ * then brings prefix sums up to date (within each changed block, 64 additions; across the {@code
+ * ringSize / 64} blocks, one pass if any block changed), so each figure is the difference of two
+ * prefix sums: O(1) per range. With a few fetches per evaluation period that is a few hundred
+ * reads instead of the ring times the stripes, and nothing at all when no slot changed.
  *
  * <p><b>Thread-safety.</b> {@link #onFetch} may be called by any number of threads at once; it is
  * lock-free (one {@code getAndSet} on the table entry, or a compare-and-set loop that retries only
@@ -104,8 +106,10 @@ import java.lang.invoke.VarHandle;
  *   recorder found already set is seen by the snapshot that clears that flag). A recorder suspended
  *   between its add and its flag leaves the add unread until a later snapshot, like any fetch in
  *   flight.</li>
- *   <li>{@code slotCache}, {@code blockCache}: evaluation side only, under {@code lock}. Slots the
- *   evaluation side changes itself (clearing, promotion) are re-read at once.</li>
+ *   <li>{@code slotCache}, {@code blockCache}, {@code inBlockPrefix}, {@code blockPrefix} and their
+ *   staleness marks: evaluation side only, under {@code lock}. Slots the evaluation side changes
+ *   itself (clearing, promotion) are re-read at once; the prefix sums are rebuilt lazily, before a
+ *   snapshot's sums.</li>
  * </ul>
  */
 public final class ExpiryTracker {
@@ -171,6 +175,21 @@ public final class ExpiryTracker {
     private final int[] slotCache;
     /** Evaluation side (under lock): the sum of {@code slotCache} over each block. */
     private final long[] blockCache;
+    /**
+     * Evaluation side (under lock): per slot, the sum of {@code slotCache} from its block's first
+     * slot through it; rebuilt for the blocks listed in {@code staleBlocks} before a snapshot's sums.
+     * Valid only in blocks whose total fits an {@code int} (any real block: a count is a table
+     * entry); others are summed slot by slot.
+     */
+    private final int[] inBlockPrefix;
+    /** Evaluation side (under lock): {@code blockPrefix[j]} = the sum of {@code blockCache[0..j)}; entry {@code blocks} is the total. */
+    private final long[] blockPrefix;
+    /** Evaluation side (under lock): blocks whose {@code inBlockPrefix} is stale, listed once each. */
+    private final boolean[] blockStale;
+    private final int[] staleBlocks;
+    private int staleCount;
+    /** Evaluation side (under lock): whether {@code blockPrefix} is stale. */
+    private boolean blockPrefixStale;
 
     /**
      * @param tableSize slots in the asset table (rounded up to a power of two, at least 16)
@@ -209,6 +228,10 @@ public final class ExpiryTracker {
         this.dirtyBase = scalarBase + SCALARS;
         this.slotCache = new int[ring];
         this.blockCache = new long[blocks];
+        this.inBlockPrefix = new int[ring];
+        this.blockPrefix = new long[blocks + 1];
+        this.blockStale = new boolean[blocks];
+        this.staleBlocks = new int[blocks];
         this.scanChunk = (int) ((size + SCAN_PERIOD_SLOTS - 1) / SCAN_PERIOD_SLOTS);
         long d = Math.floorDiv(-this.graceMillis, SLOT_MILLIS);
         this.dueMark = d;
@@ -423,6 +446,7 @@ public final class ExpiryTracker {
         synchronized (lock) {
             advanceLocked(nowMillis);
             refreshDirty();
+            rebuildPrefixes();
             long rel = lastRel;
             long b = base;
             long d = dueMark;
@@ -496,32 +520,101 @@ public final class ExpiryTracker {
             total += c;
         }
         blockCache[j] = total;
+        markStale(j);
     }
 
     /** Re-reads one slot into the cache (evaluation side, after it changed the slot itself). */
     private void refreshSlot(long s) {
         int i = (int) s & ringMask;
         long c = Math.max(0, Math.min(slotSum(s), Integer.MAX_VALUE));
-        blockCache[i >>> BLOCK_SHIFT] += c - slotCache[i];
-        slotCache[i] = (int) c;
+        if (c != slotCache[i]) {
+            blockCache[i >>> BLOCK_SHIFT] += c - slotCache[i];
+            slotCache[i] = (int) c;
+            markStale(i >>> BLOCK_SHIFT);
+        }
     }
 
-    /** Sum of the cached (clamped) counts of slots {@code from..to} (absolute, inclusive; at most one ring). */
-    private long cachedSum(long from, long to) {
-        long sum = 0;
-        long x = from;
-        int blockMask = (1 << BLOCK_SHIFT) - 1;
-        while (x <= to) {
-            int i = (int) x & ringMask;
-            if ((i & blockMask) == 0 && to - x >= blockMask) {
-                sum += blockCache[i >>> BLOCK_SHIFT];
-                x += 1 << BLOCK_SHIFT;
-            } else {
+    private void markStale(int j) {
+        if (!blockStale[j]) {
+            blockStale[j] = true;
+            staleBlocks[staleCount++] = j;
+        }
+        blockPrefixStale = true;
+    }
+
+    /**
+     * Brings the prefix sums up to date with {@code slotCache} and {@code blockCache}: 64 additions
+     * per block that changed since the last call, plus one pass over the blocks if any did.
+     */
+    private void rebuildPrefixes() {
+        for (int n = 0; n < staleCount; n++) {
+            int j = staleBlocks[n];
+            blockStale[j] = false;
+            if (blockCache[j] > Integer.MAX_VALUE) {
+                continue; // summed slot by slot (inBlock)
+            }
+            int first = j << BLOCK_SHIFT;
+            int sum = 0; // at most the block's total: no overflow
+            for (int i = first; i < first + (1 << BLOCK_SHIFT); i++) {
                 sum += slotCache[i];
-                x++;
+                inBlockPrefix[i] = sum;
             }
         }
+        staleCount = 0;
+        if (blockPrefixStale) {
+            blockPrefixStale = false;
+            long sum = 0;
+            for (int j = 0; j < blockCache.length; j++) {
+                blockPrefix[j] = sum;
+                sum += blockCache[j];
+            }
+            blockPrefix[blockCache.length] = sum;
+        }
+    }
+
+    /** The cached sum of ring positions {@code 0..p} ({@code p} from -1 to the ring's last position); prefixes must be current. */
+    private long prefix(int p) {
+        return p < 0 ? 0 : blockPrefix[p >>> BLOCK_SHIFT] + inBlock(p);
+    }
+
+    /** The cached sum of ring positions from {@code p}'s block's first through {@code p}; prefixes must be current. */
+    private long inBlock(int p) {
+        int b = p >>> BLOCK_SHIFT;
+        if (blockCache[b] <= Integer.MAX_VALUE) {
+            return inBlockPrefix[p];
+        }
+        long sum = 0;
+        for (int i = b << BLOCK_SHIFT; i <= p; i++) {
+            sum += slotCache[i];
+        }
         return sum;
+    }
+
+    /**
+     * Sum of the cached (clamped) counts of slots {@code from..to} (absolute, inclusive; a range longer
+     * than the ring counts each position once per turn), in O(1) from the prefix sums, which must be
+     * current ({@link #rebuildPrefixes}).
+     */
+    private long cachedSum(long from, long to) {
+        if (to < from) {
+            return 0;
+        }
+        long ring = ringMask + 1L;
+        long sum = 0;
+        long turns = (to - from + 1) / ring;
+        if (turns > 0) {
+            sum = turns * blockPrefix[blockCache.length];
+            from += turns * ring;
+            if (from > to) {
+                return sum;
+            }
+        }
+        int i = (int) from & ringMask;
+        int j = (int) to & ringMask;
+        if (i <= j) {
+            return sum + prefix(j) - prefix(i - 1);
+        }
+        return sum + blockPrefix[blockCache.length] - prefix(i - 1) + prefix(j);
     }
 
     /** The first slot in {@code from..to} whose cached count is positive ({@code to + 1} if none). */
@@ -530,12 +623,16 @@ public final class ExpiryTracker {
         int blockMask = (1 << BLOCK_SHIFT) - 1;
         while (x <= to) {
             int i = (int) x & ringMask;
-            if ((i & blockMask) == 0 && to - x >= blockMask && blockCache[i >>> BLOCK_SHIFT] == 0) {
-                x += 1 << BLOCK_SHIFT;
-            } else if (slotCache[i] != 0) {
-                return x;
-            } else {
-                x++;
+            long last = Math.min(to, x + (blockMask - (i & blockMask))); // the rest of this block
+            int j = i + (int) (last - x);
+            if (inBlock(j) - ((i & blockMask) == 0 ? 0 : inBlock(i - 1)) == 0) {
+                x = last + 1; // nothing in this part of the block (counts are clamped at 0)
+                continue;
+            }
+            for (; x <= last; x++, i++) {
+                if (slotCache[i] != 0) {
+                    return x;
+                }
             }
         }
         return x;
@@ -609,7 +706,9 @@ public final class ExpiryTracker {
         long header = 16;
         return header + 8L * table.length + header + 4L * stripes.length
                 + stripes.length * (header + 8L * stripes[0].length)
-                + header + 4L * slotCache.length + header + 8L * blockCache.length;
+                + header + 4L * slotCache.length + header + 8L * blockCache.length
+                + header + 4L * inBlockPrefix.length + header + 8L * blockPrefix.length
+                + header + blockStale.length + header + 4L * staleBlocks.length;
     }
 
     int ringSize() {

@@ -18,7 +18,8 @@ import java.util.List;
 /**
  * The immutable {@link GuardSnapshot} taken by {@link Counters#snapshot()}: the summed stripe cells
  * plus the derived window, histograms, tables and expiry view. Built off the recording path; it
- * allocates freely.
+ * allocates freely. The histograms are built on first use (a volatile field each: two threads may
+ * both build one, equal either way), so a snapshot taken for the checks does not pay for them.
  */
 public final class GuardSnapshotImpl implements GuardSnapshot {
 
@@ -60,8 +61,9 @@ public final class GuardSnapshotImpl implements GuardSnapshot {
     private final long[] t;
     private final RollingWindow window;
     private final CacheExpiry expiry;
-    private final HistogramSnapshot latency;
-    private final HistogramSnapshot freshness;
+    /** Built on first use (most snapshots are taken for checks that read no histogram); racy but idempotent. */
+    private volatile HistogramSnapshot latency;
+    private volatile HistogramSnapshot freshness;
     private final List<BackendStats> backends;
     private final List<PopStats> pops;
 
@@ -72,16 +74,9 @@ public final class GuardSnapshotImpl implements GuardSnapshot {
         this.t = totals;
         this.window = window;
         this.expiry = expiry;
-        this.latency = Histograms.latency(
-                Arrays.copyOfRange(totals, Counters.LATENCY, Counters.LATENCY + Histograms.LATENCY_BUCKETS),
-                totals[Counters.LATENCY_SUM]);
-        this.freshness = Histograms.ttl(
-                Arrays.copyOfRange(totals, Counters.TTL, Counters.TTL + Histograms.TTL_BUCKETS),
-                totals[Counters.TTL_SUM]);
         List<BackendStats> b = new ArrayList<>(backendEntries.size());
         for (BackendTable.Entry e : backendEntries) {
-            int base = counters.backendBase + e.row * Counters.ROW;
-            b.add(new Backend(e.name, e.expected, Arrays.copyOfRange(totals, base, base + Counters.ROW)));
+            b.add(new Backend(e.name, e.expected, totals, counters.backendBase + e.row * Counters.ROW));
         }
         this.backends = Collections.unmodifiableList(b);
         List<PopStats> p = new ArrayList<>(popEntries.size());
@@ -170,12 +165,25 @@ public final class GuardSnapshotImpl implements GuardSnapshot {
 
     @Override
     public HistogramSnapshot latency() {
-        return latency;
+        HistogramSnapshot h = latency;
+        if (h == null) {
+            h = Histograms.latency(
+                    Arrays.copyOfRange(t, Counters.LATENCY, Counters.LATENCY + Histograms.LATENCY_BUCKETS),
+                    t[Counters.LATENCY_SUM]);
+            latency = h;
+        }
+        return h;
     }
 
     @Override
     public HistogramSnapshot freshness() {
-        return freshness;
+        HistogramSnapshot h = freshness;
+        if (h == null) {
+            h = Histograms.ttl(Arrays.copyOfRange(t, Counters.TTL, Counters.TTL + Histograms.TTL_BUCKETS),
+                    t[Counters.TTL_SUM]);
+            freshness = h;
+        }
+        return h;
     }
 
     @Override
@@ -217,12 +225,14 @@ public final class GuardSnapshotImpl implements GuardSnapshot {
     private static final class Backend implements BackendStats {
         private final String name;
         private final boolean expected;
-        private final long[] row;
+        private final long[] totals; // the snapshot's, shared: never written after construction
+        private final int base;
 
-        Backend(String name, boolean expected, long[] row) {
+        Backend(String name, boolean expected, long[] totals, int base) {
             this.name = name;
             this.expected = expected;
-            this.row = row;
+            this.totals = totals;
+            this.base = base;
         }
 
         @Override
@@ -237,19 +247,19 @@ public final class GuardSnapshotImpl implements GuardSnapshot {
 
         @Override
         public long exchanges() {
-            return row[0];
+            return totals[base];
         }
 
         @Override
         public long failures(UpstreamFailure kind) {
-            return row[1 + kind.ordinal()];
+            return totals[base + 1 + kind.ordinal()];
         }
 
         @Override
         public long failures() {
             long s = 0;
             for (int f = 0; f < Counters.NF; f++) {
-                s += row[1 + f];
+                s += totals[base + 1 + f];
             }
             return s;
         }
