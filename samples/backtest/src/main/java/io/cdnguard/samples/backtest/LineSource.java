@@ -3,14 +3,26 @@ package io.cdnguard.samples.backtest;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /**
  * Splits a byte stream into lines without copying them: the current line is {@code length()} bytes
  * of {@code buffer()} at {@code start()}. A trailing {@code \r} is dropped; a last line without a
  * newline is returned as is. Lines longer than {@code maxLine} bytes are skipped and reported with
  * {@link #tooLong()}, so memory stays bounded whatever the input.
+ *
+ * <p>The newline search reads eight bytes at a time (SWAR: a word whose byte equals {@code \n}
+ * XORs to a zero byte, found with the classic {@code (x - 0x01..) & ~x & 0x80..} test), which
+ * matters at several hundred bytes per line.
  */
 final class LineSource implements Closeable {
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+    private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
 
     private final InputStream in;
     private final int maxLine;
@@ -34,23 +46,22 @@ final class LineSource implements Closeable {
     /** Advances to the next line; false at the end of the input. */
     boolean nextLine() throws IOException {
         while (true) {
-            for (int i = scanFrom; i < limit; i++) {
-                if (buf[i] == '\n') {
-                    lineStart = pos;
-                    int end = i;
-                    if (end > pos && buf[end - 1] == '\r') {
-                        end--;
-                    }
-                    lineLen = end - pos;
-                    tooLong = skipping;
-                    skipping = false;
-                    if (tooLong) {
-                        lineLen = 0;
-                    }
-                    pos = i + 1;
-                    scanFrom = pos;
-                    return true;
+            int i = indexOfNewline(buf, scanFrom, limit);
+            if (i >= 0) {
+                lineStart = pos;
+                int end = i;
+                if (end > pos && buf[end - 1] == '\r') {
+                    end--;
                 }
+                lineLen = end - pos;
+                tooLong = skipping;
+                skipping = false;
+                if (tooLong) {
+                    lineLen = 0;
+                }
+                pos = i + 1;
+                scanFrom = pos;
+                return true;
             }
             scanFrom = limit;
             if (eof) {
@@ -89,6 +100,25 @@ final class LineSource implements Closeable {
                 limit += n;
             }
         }
+    }
+
+    /** Index of the first {@code \n} in {@code b[from, to)}, or -1. */
+    static int indexOfNewline(byte[] b, int from, int to) {
+        int i = from;
+        for (; i + 8 <= to; i += 8) {
+            long x = (long) LONGS.get(b, i) ^ NEWLINES;
+            long t = (x - ONES) & ~x & HIGHS;
+            if (t != 0) {
+                // the lowest flagged byte is exact (borrows only flag bytes above a real zero)
+                return i + (Long.numberOfTrailingZeros(t) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
+            if (b[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
     }
 
     byte[] buffer() {

@@ -253,9 +253,15 @@ public final class TraceExchange implements Exchange {
         return failure;
     }
 
-    /** Headers as parallel arrays of lower-case names and value slices. */
+    /**
+     * Headers as parallel arrays of lower-case names, their hash codes and value slices. A lookup
+     * compares the cached hash codes first, so a miss costs one int comparison per header (the core
+     * asks for several headers an exchange does not have); names from the JSON reader are interned,
+     * so a hit on a constant name is an identity comparison.
+     */
     static final class Headers implements HeaderSource {
         final String[] names = new String[MAX_HEADERS];
+        final int[] hashes = new int[MAX_HEADERS];
         final CharSlice[] values = new CharSlice[MAX_HEADERS];
         int size;
 
@@ -268,6 +274,7 @@ public final class TraceExchange implements Exchange {
         void add(String name, char[] buf, int off, int len) {
             if (size < MAX_HEADERS) {
                 names[size] = name;
+                hashes[size] = name.hashCode();
                 values[size].set(buf, off, len);
                 size++;
             }
@@ -281,10 +288,13 @@ public final class TraceExchange implements Exchange {
 
         @Override
         public CharSequence get(String lowerCaseName) {
+            int h = lowerCaseName.hashCode();
             for (int i = 0; i < size; i++) {
-                String n = names[i];
-                if (n == lowerCaseName || n.equals(lowerCaseName)) {
-                    return values[i];
+                if (hashes[i] == h) {
+                    String n = names[i];
+                    if (n == lowerCaseName || n.equals(lowerCaseName)) {
+                        return values[i];
+                    }
                 }
             }
             return null;
