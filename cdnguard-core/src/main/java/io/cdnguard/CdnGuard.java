@@ -11,6 +11,7 @@ import io.cdnguard.internal.DefaultHealthEndpoint;
 import io.cdnguard.internal.Evaluator;
 import io.cdnguard.internal.ExpiryTracker;
 import io.cdnguard.internal.Freshness;
+import io.cdnguard.internal.PathHash;
 import io.cdnguard.internal.TraceLog;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -206,20 +207,23 @@ public final class CdnGuard implements AutoCloseable {
         long now = counters.coarseNow();
         long ttl = Counters.NO_TTL;
         long hash = 0;
-        if (status / 100 == 2 || status == 304) {
-            HeaderSource resp = e.responseHeaders();
-            // only the targeted fields this CDN honours are looked up (Freshness class notes)
-            long f = Freshness.parse(resp == null ? HeaderSource.EMPTY : resp, cdn, now);
+        boolean notModified = status == 304;
+        if (notModified || (status >= 200 && status <= 299)) {
+            // only the targeted fields this CDN honours are looked up (Freshness class notes);
+            // a null HeaderSource parses as no headers
+            long f = Freshness.parse(e.responseHeaders(), cdn, now);
             if (Freshness.cacheable(f)) {
                 ttl = Freshness.lifetimeSeconds(f);
-            } else if (status != 304 || (f & Freshness.UNKNOWN) == 0) {
+                hash = PathHash.hash(path);
+            } else if (!notModified || (f & Freshness.UNKNOWN) == 0) {
                 ttl = -1;
+                hash = PathHash.hash(path);
             }
             // else: a 304 without freshness headers refreshes the cached copy with its stored
             // lifetime, which only the CDN knows; leave the tracked entry as it is.
-            hash = ttl == Counters.NO_TTL ? 0 : Counters.hashPath(path);
         }
-        boolean revalidation = status == 304 && e.conditional();
+        // conditional() (one or two request header lookups) only where it counts: a 304
+        boolean revalidation = notModified && e.conditional();
         long pop = CdnRecognizer.popOf(classified);
         counters.recordCdn(s, cdn, status, e.responseBytes(), e.durationNanos(), revalidation, ttl, pop, hash, now);
     }

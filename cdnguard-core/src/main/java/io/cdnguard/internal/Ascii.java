@@ -71,6 +71,15 @@ final class Ascii {
         return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
     }
 
+    /**
+     * {@link #isHex} with one branch instead of three: {@code c | 0x20} folds upper to lower case
+     * (and maps no other character into {@code a-f}), and each range test is a single comparison
+     * (a character below the range wraps to a large value). For tight loops over long hex runs.
+     */
+    static boolean isHexFast(char c) {
+        return ((c - '0') & 0xFFFF) < 10 | (((c | 0x20) - 'a') & 0xFFFF) < 6;
+    }
+
     /** Optional white space (RFC 9110 OWS): space or horizontal tab. */
     static boolean isOws(char c) {
         return c == ' ' || c == '\t';

@@ -84,7 +84,9 @@ import java.util.List;
  * (lock-free: no field is written after construction, nothing is shared between calls).
  * {@link #classify}, {@link #classifyWithPop} and {@link #popCode} are allocation-free: header values are read through
  * {@link HeaderSource#get} and scanned in place with {@link CharSequence#charAt} and ASCII
- * case-insensitive comparisons (no {@code toLowerCase}, no regex, no split), and only the first
+ * case-insensitive comparisons (no {@code toLowerCase}, no regex, no split; a value that is a
+ * {@link String} is searched with String's own {@code indexOf} and {@code equals}, which the JIT
+ * vectorises, and compared whole against the exact values CDNs send, with the same answers), and only the first
  * {@link Ascii#MAX_SCAN} (4096) characters of any value are scanned, so work per request is
  * bounded whatever the headers. No method throws: malformed values simply do not match, and a
  * {@link HeaderSource} that throws is treated as having no such header.
@@ -96,9 +98,14 @@ import java.util.List;
  * Fastly by {@code CDN-Loop}: 4; Akamai, Azure, Google, Varnish by {@code Via}: 3-5); only a request
  * that matches nothing early (a direct hit) pays for every lookup of the priority order. The POP is
  * taken from the values recognition already read, the {@code Via} span of the winning CDN included
- * (returned in a {@code long}, 7 bits per POP character, so no scratch object and no
- * {@code ThreadLocal}). A {@code Mozilla/} user agent (most requests) is not searched for probe
- * substrings; others are, reading every other character.
+ * (returned in a {@code long} with the classification: POP characters in the low 7 bits of each
+ * byte, the classification in the top bits, so no scratch object, no {@code ThreadLocal}, and
+ * unpacking is a mask and a multiplication). A {@code Mozilla/} user agent (most requests) is not
+ * searched for probe substrings; others are, reading every other character. Where the time goes
+ * (one thread, {@code RecordPartsBenchmark.recognition}): the header lookups themselves, then
+ * scanning {@code Via}; character loops over short values cost more in branch mispredictions
+ * (exits that vary with the rotating mix of CDNs) than in characters, which is why exact whole-value
+ * comparisons and {@code indexOf} pay even for values of ten characters.
  */
 public final class CdnRecognizer {
 
@@ -107,11 +114,19 @@ public final class CdnRecognizer {
     private static final int DIRECT = pack(RequestKind.DIRECT, null);
     private static final int[] CDN_PACKED = new int[Cdn.values().length];
 
+    /** {@link #CDN_PACKED} as {@link #classifyWithPop} results without a POP. */
+    private static final long[] CDN_ENCODED = new long[Cdn.values().length];
+
     static {
         for (Cdn c : Cdn.values()) {
             CDN_PACKED[c.ordinal()] = pack(RequestKind.CDN, c);
+            CDN_ENCODED[c.ordinal()] = encode(CDN_PACKED[c.ordinal()]);
         }
     }
+
+    private static final long SELF_ENCODED = encode(SELF);
+    private static final long PROBE_ENCODED = encode(PROBE);
+    private static final long DIRECT_ENCODED = encode(DIRECT);
 
     private static final RequestKind[] KINDS = RequestKind.values();
     private static final Cdn[] CDNS = Cdn.values();
@@ -193,7 +208,7 @@ public final class CdnRecognizer {
      * @return the packed classification
      */
     public int classify(HeaderSource request, CharSequence clientAddress, CharSequence path) {
-        return (int) classify0(request, clientAddress, path, false);
+        return classificationOf(classify0(request, clientAddress, path, false));
     }
 
     /**
@@ -205,52 +220,54 @@ public final class CdnRecognizer {
      * @param request the request headers ({@code null} means none)
      * @param clientAddress as for {@link #classify}
      * @param path as for {@link #classify}
-     * @return the packed classification in bits 0..7 ({@link #classificationOf}) and the POP code in
-     *     bits 8..63, 7 bits per character ({@link #popOf})
+     * @return the POP code in the low 7 bits of each byte ({@link #popOf}) and the packed
+     *     classification in their top bits ({@link #classificationOf})
      */
     public long classifyWithPop(HeaderSource request, CharSequence clientAddress, CharSequence path) {
         return classify0(request, clientAddress, path, true);
     }
 
-    /** The packed classification of a {@link #classifyWithPop} result. */
+    /**
+     * The packed classification of a {@link #classifyWithPop} result: bit 7 of byte {@code k} is bit
+     * {@code k} of the classification, gathered by one multiplication (the 8 partial products land
+     * on distinct bits, so nothing carries).
+     */
     public static int classificationOf(long classifiedWithPop) {
-        return (int) classifiedWithPop & 0xFF;
+        return (int) ((((classifiedWithPop >>> 7) & 0x0101010101010101L) * 0x0102040810204080L) >>> 56);
     }
 
     /** The {@link #popCode} of a {@link #classifyWithPop} result (0 if none). */
     public static long popOf(long classifiedWithPop) {
-        long p = classifiedWithPop >>> 8;
-        if (p == 0) {
-            return 0;
-        }
-        long code = 0;
-        for (int k = 0; k < 8; k++) {
-            code |= ((p >>> (7 * k)) & 0x7F) << (8 * k);
-        }
-        return code;
+        return classifiedWithPop & 0x7F7F7F7F7F7F7F7FL;
     }
 
     /**
-     * Packs a classification with a POP code. Every byte of a POP code is an upper-case ASCII letter
-     * or digit (below 0x80), so 7 bits per character hold it exactly.
+     * A classification as a {@link #classifyWithPop} result without a POP: bit {@code k} of the
+     * 8-bit classification goes to bit 7 of byte {@code k}, the bit every byte of a POP code leaves
+     * clear (POP characters are upper-case ASCII letters and digits, below 0x80), so a POP code is
+     * added with a plain OR and taken back with a mask. Spread by a multiplication (one copy per
+     * byte), a mask (bit {@code k} of copy {@code k}) and an add of 0x7F per byte (carries into bit
+     * 7 exactly when that bit is set, never out of the byte).
      */
+    private static long encode(int classification) {
+        long copies = (classification & 0xFFL) * 0x0101010101010101L;
+        return ((copies & 0x8040201008040201L) + 0x7F7F7F7F7F7F7F7FL) & 0x8080808080808080L;
+    }
+
+    /** Packs a classification with a POP code (see {@link #encode}). */
     private static long withPop(int classification, long popCode) {
-        long p = 0;
-        for (int k = 0; k < 8; k++) {
-            p |= ((popCode >>> (8 * k)) & 0x7F) << (7 * k);
-        }
-        return (p << 8) | (classification & 0xFF);
+        return encode(classification) | (popCode & 0x7F7F7F7F7F7F7F7FL);
     }
 
     private long classify0(HeaderSource request, CharSequence clientAddress, CharSequence path, boolean pop) {
         HeaderSource h = request == null ? HeaderSource.EMPTY : request;
         if (isSelf(path)) {
-            return SELF;
+            return SELF_ENCODED;
         }
         CharSequence ua = get(h, "user-agent");
         int agent = agentKind(ua);
         if (agent == AGENT_PROBE || (agent == AGENT_OTHER && isFrontDoorProbe(h))) {
-            return PROBE;
+            return PROBE_ENCODED;
         }
         int matched = -1;
         boolean trusted = false;
@@ -271,17 +288,17 @@ public final class CdnRecognizer {
         }
         if (requireTrust) {
             if (!trusted) {
-                return DIRECT;
+                return DIRECT_ENCODED;
             }
-            return pop ? withPop(matched, popCode(matched, h)) : matched;
+            return withPop(matched, pop ? popCode(matched, h) : 0);
         }
         if (matched >= 0) {
-            return pop ? withPop(matched, popCode(matched, h)) : matched;
+            return withPop(matched, pop ? popCode(matched, h) : 0);
         }
         if (builtIn) {
             return builtIn(h, agent == AGENT_CLOUDFRONT, pop);
         }
-        return DIRECT;
+        return DIRECT_ENCODED;
     }
 
     /** The request kind of a packed classification. */
@@ -406,6 +423,11 @@ public final class CdnRecognizer {
             // the two agents of nearly every CDN fetch, exactly as sent, by String's own intrinsics;
             // the same answers as the general path below, which handles case and white space
             String s = (String) ua;
+            if (s.startsWith("Mozilla/5.0 (")) {
+                // the form of nearly every browser: the monitor's "(compatible;" needs a c next
+                return s.length() <= 13 || (s.charAt(13) | 0x20) != 'c' ? AGENT_BROWSER
+                        : isCompatibleMonitor(s, 8, Ascii.scanLength(s)) ? AGENT_PROBE : AGENT_BROWSER;
+            }
             if (s.startsWith("Mozilla/")) {
                 return isCompatibleMonitor(s, 8, Ascii.scanLength(s)) ? AGENT_PROBE : AGENT_BROWSER;
             }
@@ -605,17 +627,17 @@ public final class CdnRecognizer {
                 return cdn(Cdn.AKAMAI, pop ? viaHostCode(via, Cdn.AKAMAI, viaScanned) : 0);
             }
             if (nearest == AZURE_ORDINAL) {
-                return CDN_PACKED[AZURE_ORDINAL];
+                return CDN_ENCODED[AZURE_ORDINAL];
             }
             if (nearest == GOOGLE_ORDINAL && !Ascii.isBlank(get(h, "x-cloud-trace-context"))) {
-                return CDN_PACKED[GOOGLE_ORDINAL];
+                return CDN_ENCODED[GOOGLE_ORDINAL];
             } // Google's load balancer without Cloud CDN's trace: the priority order below decides
             if (nearest == VARNISH_ORDINAL) {
                 // Fastly runs Varnish and may name its hop so: rule Fastly out first
                 CharSequence ff = get(h, "fastly-ff");
                 if (!Ascii.isBlank(ff) || (!Ascii.isBlank(get(h, "fastly-client-ip"))
                         && RecognitionHeaders.startsWithDigit(get(h, "x-varnish")))) {
-                    return pop ? cdn(Cdn.FASTLY, fastlyPopOf(h, ff)) : CDN_PACKED[Cdn.FASTLY.ordinal()];
+                    return pop ? cdn(Cdn.FASTLY, fastlyPopOf(h, ff)) : CDN_ENCODED[Cdn.FASTLY.ordinal()];
                 }
                 return cdn(Cdn.VARNISH, pop ? viaHostCode(via, Cdn.VARNISH, viaScanned) : 0);
             }
@@ -638,7 +660,7 @@ public final class CdnRecognizer {
             fastly = RecognitionHeaders.startsWithDigit(xVarnish);
         }
         if (fastly) {
-            return pop ? cdn(Cdn.FASTLY, fastlyPopOf(h, ff)) : CDN_PACKED[Cdn.FASTLY.ordinal()];
+            return pop ? cdn(Cdn.FASTLY, fastlyPopOf(h, ff)) : CDN_ENCODED[Cdn.FASTLY.ordinal()];
         }
         // Cloudflare
         CharSequence ray = get(h, "cf-ray");
@@ -649,12 +671,12 @@ public final class CdnRecognizer {
         if (has(viaMask, Cdn.AZURE)
                 || RecognitionHeaders.isIdToken(get(h, "x-azure-ref"), 16, 256)
                 || RecognitionHeaders.isIdToken(get(h, "x-azure-fdid"), 32, 64)) {
-            return CDN_PACKED[Cdn.AZURE.ordinal()];
+            return CDN_ENCODED[Cdn.AZURE.ordinal()];
         }
         // Google Cloud CDN (see class notes: a heuristic)
         if (has(viaMask, Cdn.GOOGLE) && nearest != GOOGLE_ORDINAL // else the trace was found blank above
                 && !Ascii.isBlank(get(h, "x-cloud-trace-context"))) {
-            return CDN_PACKED[Cdn.GOOGLE.ordinal()];
+            return CDN_ENCODED[Cdn.GOOGLE.ordinal()];
         }
         // Varnish and other caches announcing themselves
         if (has(viaMask, Cdn.VARNISH)
@@ -662,16 +684,16 @@ public final class CdnRecognizer {
             return cdn(Cdn.VARNISH, pop ? viaHostCode(via, Cdn.VARNISH, viaScanned) : 0);
         }
         if (has(loopMask, Cdn.OTHER)) {
-            return CDN_PACKED[Cdn.OTHER.ordinal()];
+            return CDN_ENCODED[Cdn.OTHER.ordinal()];
         }
-        return DIRECT;
+        return DIRECT_ENCODED;
     }
 
     /** The CDN named nearest by {@code CDN-Loop}, with its POP read as {@link #popCode} reads it. */
     private static long byLoop(HeaderSource h, int cdnOrdinal, boolean pop) {
         Cdn cdn = CDNS[cdnOrdinal];
         if (!pop) {
-            return CDN_PACKED[cdnOrdinal];
+            return CDN_ENCODED[cdnOrdinal];
         }
         switch (cdn) {
             case CLOUDFLARE: {
@@ -686,7 +708,7 @@ public final class CdnRecognizer {
             case VARNISH:
                 return cdn(cdn, viaHostCode(get(h, "via"), cdn));
             default:
-                return CDN_PACKED[cdnOrdinal];
+                return CDN_ENCODED[cdnOrdinal];
         }
     }
 
@@ -703,8 +725,7 @@ public final class CdnRecognizer {
     private static final int VARNISH_ORDINAL = Cdn.VARNISH.ordinal();
 
     private static long cdn(Cdn cdn, long popCode) {
-        int packed = CDN_PACKED[cdn.ordinal()];
-        return popCode == 0 ? packed : withPop(packed, popCode);
+        return CDN_ENCODED[cdn.ordinal()] | popCode;
     }
 
     /**
@@ -740,10 +761,15 @@ public final class CdnRecognizer {
         }
         int end = RecognitionHeaders.firstEntryEnd(ff);
         int bang = -1;
-        for (int i = 0; i < end; i++) {
-            if (ff.charAt(i) == '!') {
-                bang = i;
-                break;
+        if (ff instanceof String) {
+            int b = ((String) ff).indexOf('!'); // vectorised
+            bang = b < end ? b : -1;
+        } else {
+            for (int i = 0; i < end; i++) {
+                if (ff.charAt(i) == '!') {
+                    bang = i;
+                    break;
+                }
             }
         }
         if (bang >= 0) {
@@ -781,7 +807,7 @@ public final class CdnRecognizer {
         if (cdn == Cdn.CLOUDFRONT) {
             // the usual <32 hex digits>.cloudfront.net: its first 8 digits, without the general search
             int i = from;
-            while (i < to && Ascii.isHex(via.charAt(i))) {
+            while (i < to && Ascii.isHexFast(via.charAt(i))) {
                 i++;
             }
             if (i - from >= 8 && i < to && via.charAt(i) == '.') {

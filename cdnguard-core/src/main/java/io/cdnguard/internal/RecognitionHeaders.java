@@ -12,9 +12,16 @@ import io.cdnguard.Cdn;
  * into that limit of a longer value is never taken as complete: see {@link Ascii#endsAtCut}), and results are
  * returned as primitives (bit masks over {@link Cdn#ordinal()}, spans packed as
  * {@code (start << 32) | end}, a {@code Via} scan's mask and span packed together by
- * {@link #viaScan}, POP codes packed as up to 8 ASCII bytes). The only field besides constants is a
- * character-class table filled in the static initializer and never written again, so the class
- * initialisation publishes it safely to every thread.
+ * {@link #viaScan}, POP codes packed as up to 8 ASCII bytes). The only fields besides constants are
+ * two character-class tables and the precomputed answers for a few exact values CDNs send, filled
+ * in the static initializer and never written again, so the class initialisation publishes them
+ * safely to every thread.
+ *
+ * <p>A value that is a {@link String} (what most servers hand out) takes fast paths with the same
+ * answers: whole-value comparisons against those exact values ({@code 1.1 google},
+ * {@code cloudflare}, ...) and String's vectorised {@code indexOf} to find the separators of a
+ * {@code Via} of the usual shape ({@link #simpleScan}); any other {@link CharSequence}, and any value
+ * outside the simple shape, takes the general character-by-character scan.
  */
 final class RecognitionHeaders {
 
@@ -44,7 +51,168 @@ final class RecognitionHeaders {
      * {@link #scannedSpan} and {@link #scannedNearest}.
      */
     static long viaScan(CharSequence via) {
+        if (via instanceof String) {
+            long r = simpleScan((String) via);
+            if (r != NOT_SIMPLE) {
+                return r;
+            }
+        }
         return scanVia(via, WANT_MASK_AND_SPAN);
+    }
+
+    /**
+     * {@code s.indexOf(c, from)} for {@code s} of length {@code n}: String's vectorised intrinsic
+     * for a long value, a plain loop for a short one (where the intrinsic's setup costs more than it
+     * saves).
+     */
+    private static int indexOf(String s, char c, int from, int n) {
+        if (n > 24) {
+            return s.indexOf(c, from);
+        }
+        for (int i = from; i < n; i++) {
+            if (s.charAt(i) == c) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** {@link #simpleScan}: the value is not of the simple shape; use {@link #scanVia}. */
+    private static final long NOT_SIMPLE = -1;
+
+    /**
+     * {@link #viaScan} of a {@code Via} value of the simple shape of nearly every fetch
+     * ({@code 1.1 google}, {@code 1.1 <id>.cloudfront.net (CloudFront)}, a few such entries
+     * separated by commas) found by String's vectorised {@code indexOf} and a few literal
+     * comparisons instead of a loop per character; {@link #NOT_SIMPLE} for anything else (a tab, a
+     * comma inside parentheses, a value longer than the scan limit).
+     *
+     * <p>Exactly {@link #scanVia}'s answer for such a value: when every comma ends an entry (no
+     * parenthesis is open at any comma) and the only white space is spaces, each entry is the text
+     * between two commas, its protocol ends at its first space, its received-by at the next space
+     * outside parentheses, and its comment runs to the comma. The last entry's comment runs to the
+     * end of the value whatever its parentheses, so only the entries before a comma are checked
+     * for parentheses left open.
+     */
+    private static long simpleScan(String s) {
+        int n = s.length();
+        switch (n) {
+            // the exact values Google Cloud CDN, Azure Front Door and Fastly/Varnish send: one
+            // intrinsic comparison, the answer precomputed by scanVia itself
+            case 9:
+                if (s.equals("1.1 Azure")) {
+                    return VIA_AZURE;
+                }
+                break;
+            case 10:
+                if (s.equals("1.1 google")) {
+                    return VIA_GOOGLE;
+                }
+                break;
+            case 11:
+                if (s.equals("1.1 varnish")) {
+                    return VIA_VARNISH;
+                }
+                break;
+            default:
+                break;
+        }
+        if (n > Ascii.MAX_SCAN || indexOf(s, '\t', 0, n) >= 0) {
+            return NOT_SIMPLE;
+        }
+        int mask = 0;
+        int spanCdn = -1;
+        int spanRank = Integer.MAX_VALUE;
+        int spanStart = 0;
+        int spanEnd = 0;
+        int nearest = -1;
+        int pos = 0;
+        while (pos < n) {
+            int end = indexOf(s, ',', pos, n);
+            if (end < 0) {
+                end = n;
+            }
+            int i = pos;
+            pos = end + 1;
+            while (i < end && s.charAt(i) == ' ') {
+                i++;
+            }
+            if (i == end) {
+                continue; // separators only: no entry
+            }
+            int protoEnd = indexOf(s, ' ', i, n);
+            if (protoEnd < 0 || protoEnd >= end) {
+                nearest = -1; // a protocol without received-by
+                continue;
+            }
+            int byStart = protoEnd + 1;
+            while (byStart < end && s.charAt(byStart) == ' ') {
+                byStart++;
+            }
+            if (byStart == end) {
+                nearest = -1;
+                continue;
+            }
+            int space = indexOf(s, ' ', byStart, n);
+            int byEnd = space < 0 || space > end ? end : space;
+            int paren = indexOf(s, '(', byStart, n);
+            if (paren >= 0 && paren < byEnd) {
+                // a parenthesised part in received-by (akamai.net(ghost)): spaces inside it do not end it
+                int depth = 0;
+                int j = byStart;
+                while (j < end) {
+                    char c = s.charAt(j);
+                    if (c == '(') {
+                        depth++;
+                    } else if (c == ')') {
+                        depth = Math.max(0, depth - 1);
+                    } else if (depth == 0 && c == ' ') {
+                        break;
+                    }
+                    j++;
+                }
+                if (depth > 0 && end < n) {
+                    return NOT_SIMPLE; // the comma is inside parentheses
+                }
+                byEnd = j;
+            }
+            int commentStart = byEnd;
+            while (commentStart < end && s.charAt(commentStart) == ' ') {
+                commentStart++;
+            }
+            if (end < n && !closedAt(s, commentStart, end)) {
+                return NOT_SIMPLE;
+            }
+            int cdn = viaEntryCdn(s, byStart, byEnd, commentStart, end);
+            nearest = cdn;
+            if (cdn < 0) {
+                continue;
+            }
+            mask |= 1 << cdn;
+            int rank = spanRank(cdn);
+            if (rank >= 0 && rank < spanRank) {
+                spanRank = rank;
+                spanCdn = cdn;
+                spanStart = byStart;
+                spanEnd = byEnd;
+            }
+        }
+        return mask | (long) (spanCdn + 1) << 8 | (long) spanStart << 16 | (long) spanEnd << 32
+                | (long) (nearest + 1) << 48;
+    }
+
+    /** Whether no parenthesis is left open at {@code to}, scanning {@code s[from, to)} from depth 0 as {@link #scanVia} does. */
+    private static boolean closedAt(CharSequence s, int from, int to) {
+        int depth = 0;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c == '(') {
+                depth++;
+            } else if (c == ')') {
+                depth = Math.max(0, depth - 1);
+            }
+        }
+        return depth == 0;
     }
 
     /** The CDN mask of a {@link #viaScan} result. */
@@ -90,6 +258,17 @@ final class RecognitionHeaders {
      * {@link #NO_SPAN}.
      */
     static long viaReceivedBy(CharSequence via, Cdn cdn) {
+        if (via instanceof String && spanRank(cdn.ordinal()) >= 0) {
+            long r = simpleScan((String) via);
+            if (r != NOT_SIMPLE) {
+                if (scannedSpanCdn(r) == cdn.ordinal()) {
+                    return scannedSpan(r); // the first entry of the best-ranked CDN named: this one
+                }
+                if ((scannedMask(r) & (1 << cdn.ordinal())) == 0) {
+                    return NO_SPAN;
+                }
+            }
+        }
         return scanVia(via, cdn.ordinal());
     }
 
@@ -199,24 +378,60 @@ final class RecognitionHeaders {
     private static final int GOOGLE = Cdn.GOOGLE.ordinal();
     private static final int VARNISH = Cdn.VARNISH.ordinal();
 
-    /** The CDN ordinal a single Via entry names, or -1 (a corporate proxy, a plain server). */
+    /**
+     * The CDN ordinal a single Via entry names, or -1 (a corporate proxy, a plain server): CloudFront
+     * ({@code (CloudFront)} comment or a {@code .cloudfront.net} host), else Akamai
+     * ({@code AkamaiGHost} in the comment or {@code akamai} in the host), else Azure (host
+     * {@code azure}), else Google (host {@code google}), else Varnish ({@code varnish} in host or
+     * comment). Each literal is tried only where a length or a first letter admits it, and host and
+     * comment are each searched once for both of their substrings.
+     */
     private static int viaEntryCdn(CharSequence s, int byStart, int byEnd, int cStart, int cEnd) {
-        if (Ascii.equalsIgnoreCase(s, cStart, cEnd, "(cloudfront)") || endsWithIgnoreCase(s, byStart, byEnd, ".cloudfront.net")) {
-            return Cdn.CLOUDFRONT.ordinal();
+        int byLen = byEnd - byStart;
+        int cLen = cEnd - cStart;
+        if ((cLen == 12 && Ascii.equalsIgnoreCase(s, cStart, cEnd, "(cloudfront)"))
+                || (byLen > 15 && (s.charAt(byEnd - 1) | 0x20) == 't' && endsWithIgnoreCase(s, byStart, byEnd, ".cloudfront.net"))) {
+            return CLOUDFRONT;
         }
-        if (Ascii.indexOfIgnoreCase(s, cStart, cEnd, "akamaighost") >= 0 || Ascii.indexOfIgnoreCase(s, byStart, byEnd, "akamai") >= 0) {
+        int inBy = findAkamaiOrVarnish(s, byStart, byEnd, "akamai");
+        if (inBy == AKAMAI) {
             return AKAMAI;
         }
-        if (Ascii.equalsIgnoreCase(s, byStart, byEnd, "azure")) {
+        int inComment = cLen >= 7 ? findAkamaiOrVarnish(s, cStart, cEnd, "akamaighost") : -1;
+        if (inComment == AKAMAI) {
+            return AKAMAI;
+        }
+        if (byLen == 5 && Ascii.equalsIgnoreCase(s, byStart, byEnd, "azure")) {
             return AZURE;
         }
-        if (Ascii.equalsIgnoreCase(s, byStart, byEnd, "google")) {
+        if (byLen == 6 && Ascii.equalsIgnoreCase(s, byStart, byEnd, "google")) {
             return GOOGLE;
         }
-        if (Ascii.indexOfIgnoreCase(s, byStart, byEnd, "varnish") >= 0 || Ascii.indexOfIgnoreCase(s, cStart, cEnd, "varnish") >= 0) {
-            return VARNISH;
+        return inBy == VARNISH || inComment == VARNISH ? VARNISH : -1;
+    }
+
+    /**
+     * One pass over {@code s[from, to)} for {@code akamai} (AKAMAI, which wins at once) and
+     * {@code varnish} (VARNISH), ignoring ASCII case; -1 if neither. {@code c | 0x20} equals a
+     * lower-case letter only for that letter in either case, so it filters exactly and
+     * {@link Ascii#regionMatches} confirms.
+     */
+    private static int findAkamaiOrVarnish(CharSequence s, int from, int to, String akamaiNeedle) {
+        int end = Math.min(to, s.length());
+        int lastA = end - akamaiNeedle.length();
+        int lastV = end - 7;
+        int found = -1;
+        for (int i = Math.max(0, from); i <= lastV || i <= lastA; i++) {
+            int c = s.charAt(i) | 0x20;
+            if (c == 'a') {
+                if (i <= lastA && Ascii.regionMatches(s, i, akamaiNeedle)) {
+                    return AKAMAI;
+                }
+            } else if (c == 'v' && found < 0 && i <= lastV && Ascii.regionMatches(s, i, "varnish")) {
+                found = VARNISH;
+            }
         }
-        return -1;
+        return found;
     }
 
     private static boolean endsWithIgnoreCase(CharSequence s, int from, int to, String lowerSuffix) {
@@ -241,6 +456,25 @@ final class RecognitionHeaders {
      * add one. Decode with {@link #loopMask} and {@link #loopNearest}.
      */
     static int cdnLoopScan(CharSequence s) {
+        if (s instanceof String) {
+            // the exact values Cloudflare and Fastly send: one intrinsic comparison, the answer
+            // precomputed by the general scan below
+            String v = (String) s;
+            switch (v.length()) {
+                case 6:
+                    if (v.equals("Fastly")) {
+                        return LOOP_FASTLY;
+                    }
+                    break;
+                case 10:
+                    if (v.equals("cloudflare")) {
+                        return LOOP_CLOUDFLARE;
+                    }
+                    break;
+                default:
+                    break;
+            }
+        }
         int n = Ascii.scanLength(s);
         int mask = 0;
         int nearest = -1;
@@ -285,39 +519,57 @@ final class RecognitionHeaders {
 
     private static final int OTHER = Cdn.OTHER.ordinal();
 
-    /** The CDN ordinal of one cdn-id, or -1 if it is not a plausible id (empty, over 255 chars, odd characters). */
+    /**
+     * The CDN ordinal of one cdn-id, or -1 if it is not a plausible id (empty, over 255 chars, odd
+     * characters). Known pseudonyms are told apart by length first, so an id is compared with at most
+     * two literals.
+     */
     private static int cdnLoopId(CharSequence s, int start, int end) {
-        if (end <= start || end - start > 255) {
+        int len = end - start;
+        if (len <= 0 || len > 255) {
             return -1;
         }
         for (int i = start; i < end; i++) {
             char c = s.charAt(i);
-            if (!(Ascii.isAlnum(c) || c == '.' || c == '-' || c == '_' || c == ':' || c == '[' || c == ']')) {
+            if (c >= 128 || !LOOP_ID_CHARS[c]) {
                 return -1;
             }
         }
-        if (Ascii.equalsIgnoreCase(s, start, end, "cloudflare")) {
-            return Cdn.CLOUDFLARE.ordinal();
+        switch (len) {
+            case 5:
+                return Ascii.equalsIgnoreCase(s, start, end, "azure") ? AZURE : OTHER;
+            case 6:
+                if (Ascii.equalsIgnoreCase(s, start, end, "fastly")) {
+                    return FASTLY;
+                }
+                if (Ascii.equalsIgnoreCase(s, start, end, "akamai")) {
+                    return AKAMAI;
+                }
+                return Ascii.equalsIgnoreCase(s, start, end, "google") ? GOOGLE : OTHER;
+            case 7:
+                return Ascii.equalsIgnoreCase(s, start, end, "varnish") ? VARNISH : OTHER;
+            case 10:
+                if (Ascii.equalsIgnoreCase(s, start, end, "cloudflare")) {
+                    return CLOUDFLARE;
+                }
+                return Ascii.equalsIgnoreCase(s, start, end, "cloudfront") ? CLOUDFRONT : OTHER;
+            case 14:
+                return Ascii.equalsIgnoreCase(s, start, end, "azurefrontdoor") ? AZURE : OTHER;
+            default:
+                return OTHER;
         }
-        if (Ascii.equalsIgnoreCase(s, start, end, "fastly")) {
-            return Cdn.FASTLY.ordinal();
+    }
+
+    private static final int FASTLY = Cdn.FASTLY.ordinal();
+    private static final int CLOUDFLARE = Cdn.CLOUDFLARE.ordinal();
+
+    /** Characters of a plausible cdn-id: {@code [A-Za-z0-9._:\[\]-]}, one table load per character. */
+    private static final boolean[] LOOP_ID_CHARS = new boolean[128];
+
+    static {
+        for (char c = 0; c < 128; c++) {
+            LOOP_ID_CHARS[c] = Ascii.isAlnum(c) || c == '.' || c == '-' || c == '_' || c == ':' || c == '[' || c == ']';
         }
-        if (Ascii.equalsIgnoreCase(s, start, end, "akamai")) {
-            return Cdn.AKAMAI.ordinal();
-        }
-        if (Ascii.equalsIgnoreCase(s, start, end, "cloudfront")) {
-            return Cdn.CLOUDFRONT.ordinal();
-        }
-        if (Ascii.equalsIgnoreCase(s, start, end, "google")) {
-            return Cdn.GOOGLE.ordinal();
-        }
-        if (Ascii.equalsIgnoreCase(s, start, end, "azure") || Ascii.equalsIgnoreCase(s, start, end, "azurefrontdoor")) {
-            return Cdn.AZURE.ordinal();
-        }
-        if (Ascii.equalsIgnoreCase(s, start, end, "varnish")) {
-            return Cdn.VARNISH.ordinal();
-        }
-        return Cdn.OTHER.ordinal();
     }
 
     // ------------------------------------------------------------------ value shapes
@@ -524,6 +776,10 @@ final class RecognitionHeaders {
     /** End of the first comma-separated entry of a value (its scanned length if there is no comma). */
     static int firstEntryEnd(CharSequence s) {
         int n = Ascii.scanLength(s);
+        if (s instanceof String) {
+            int comma = ((String) s).indexOf(','); // vectorised
+            return comma >= 0 && comma < n ? comma : n;
+        }
         for (int i = 0; i < n; i++) {
             if (s.charAt(i) == ',') {
                 return i;
@@ -540,16 +796,19 @@ final class RecognitionHeaders {
      * other label. A generic label ({@code varnish}, {@code akamai...}) gives 0.
      */
     static long hostCode(CharSequence s, int from, int to) {
-        // strip a "(ghost)" style suffix
+        // strip a "(ghost)" style suffix; in the same pass, note whether an IATA token is possible
+        boolean upper = false;
         for (int i = from; i < to; i++) {
-            if (s.charAt(i) == '(') {
+            char c = s.charAt(i);
+            if (c == '(') {
                 to = i;
                 break;
             }
+            upper |= isUpper(c);
         }
-        for (int i = from; i + 3 <= to; i++) {
-            if ((i == from || !Ascii.isLetter(s.charAt(i - 1)))
-                    && isUpper(s.charAt(i)) && isUpper(s.charAt(i + 1)) && isUpper(s.charAt(i + 2))
+        for (int i = from; upper && i + 3 <= to; i++) {
+            if (isUpper(s.charAt(i)) && (i == from || !Ascii.isLetter(s.charAt(i - 1)))
+                    && isUpper(s.charAt(i + 1)) && isUpper(s.charAt(i + 2))
                     && (i + 3 == to || !Ascii.isLetter(s.charAt(i + 3)))) {
                 return code(s, i, i + 3);
             }
@@ -593,4 +852,12 @@ final class RecognitionHeaders {
     private static boolean isUpper(char c) {
         return c >= 'A' && c <= 'Z';
     }
+
+    // Last in the class: initialised after every constant scanVia reads (class initialisation runs
+    // in textual order).
+    private static final long VIA_AZURE = scanVia("1.1 Azure", WANT_MASK_AND_SPAN);
+    private static final long VIA_GOOGLE = scanVia("1.1 google", WANT_MASK_AND_SPAN);
+    private static final long VIA_VARNISH = scanVia("1.1 varnish", WANT_MASK_AND_SPAN);
+    private static final int LOOP_FASTLY = cdnLoopScan(new StringBuilder("Fastly"));
+    private static final int LOOP_CLOUDFLARE = cdnLoopScan(new StringBuilder("cloudflare"));
 }
