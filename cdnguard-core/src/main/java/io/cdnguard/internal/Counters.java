@@ -140,7 +140,6 @@ public final class Counters {
     private static final long MAX_BYTES = 1L << 40;
     private static final long MAX_NANOS = 86_400_000_000_000L;
     private static final long MAX_TTL = 10L * 31_536_000L;
-    private static final int MAX_HASHED_CHARS = 4096;
 
     private final long startMillis;
     private final long bucketMillis;
@@ -439,16 +438,6 @@ public final class Counters {
      */
     public static long hashPath(CharSequence path) {
         return PathHash.hash(path);
-    }
-
-    /** The murmur3 64-bit finaliser. */
-    static long mix64(long h) {
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        h *= 0xc4ceb9fe1a85ec53L;
-        h ^= h >>> 33;
-        return h;
     }
 
     // ------------------------------------------------------------------ evaluation side

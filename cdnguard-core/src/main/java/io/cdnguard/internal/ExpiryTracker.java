@@ -257,7 +257,7 @@ public final class ExpiryTracker {
      * @param nowMillis the coarse current time (as the engine's tick last set it)
      */
     public void onFetch(long assetHash, long ttlSeconds, long nowMillis) {
-        long h = mix(assetHash);
+        long h = PathHash.mix64(assetHash);
         int idx = (int) h & tableMask;
         long tagBits = (h & TAG_MASK) | TAG_LOW;
         long b = base;
@@ -809,16 +809,6 @@ public final class ExpiryTracker {
         }
         long d = nowMillis - startMillis;
         return d < 0 || d > MAX_REL ? MAX_REL : d; // d < 0: overflow of a huge difference
-    }
-
-    /** The murmur3 64-bit finaliser: spreads any hash over all bits, so index and tag are independent. */
-    private static long mix(long h) {
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        h *= 0xc4ceb9fe1a85ec53L;
-        h ^= h >>> 33;
-        return h;
     }
 
     @Override

@@ -84,7 +84,7 @@ public final class PopTable {
 
     /** The row of the POP, registering it if new and the cap allows; -1 otherwise. Lock-free. */
     public int rowOf(int cdn, long code) {
-        int h = (int) Counters.mix64(code * 31 + cdn);
+        int h = (int) PathHash.mix64(code * 31 + cdn);
         for (int i = 0; i <= mask; i++) {
             int idx = (h + i) & mask;
             Entry e = slots.get(idx);
