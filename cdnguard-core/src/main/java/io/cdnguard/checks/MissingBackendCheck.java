@@ -8,6 +8,7 @@ import io.cdnguard.HealthStatus;
 import io.cdnguard.UpstreamFailure;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -256,6 +257,13 @@ public final class MissingBackendCheck implements Check {
         private long lastFailureTime = Long.MIN_VALUE;
         private long lastSuccessSeen; // running totals at the previous step
         private long lastFailSeen;
+        // the backends the current failure episode was attributed to; an episode with any unattributed
+        // alarm (no_backend, the overall ratio, DOWN) is judged on every backend's successes
+        private final boolean[] episodeBackend = new boolean[MAX_BACKENDS];
+        private boolean episodeAttributed;
+        private boolean episodeUnattributed;
+        // the longest window in which the failure rules held during the current episode
+        private long episodeWindow;
 
         Detector(Builder b) {
             this.minFailures = b.minFailures;
@@ -693,8 +701,10 @@ public final class MissingBackendCheck implements Check {
             } else if (hit) {
                 failState = HealthStatus.DEGRADED;
             } else if (failState != HealthStatus.UP) {
-                // judged over the episode (at most 15 min): what came before it must not dilute it
-                long span = Math.min(CLEAR_WINDOW, Math.max(WINDOWS[0], now - episodeStart + WINDOWS[0]));
+                // judged over the episode (at most 15 min): what came before it must not dilute it;
+                // but never over less than the window that raised it, or a thin failing route would
+                // clear right after the alarm only because the window holds too few exchanges yet
+                long span = Math.min(CLEAR_WINDOW, Math.max(episodeWindow, Math.max(WINDOWS[0], now - episodeStart + WINDOWS[0])));
                 if (failing(r, now, span, 0.5, true)) {
                     failState = HealthStatus.DEGRADED;
                 } else if (clearSuccesses(now) < CLEAR_SUCCESSES && lastFailureTime != Long.MIN_VALUE
@@ -709,6 +719,24 @@ public final class MissingBackendCheck implements Check {
             if (before == HealthStatus.UP && failState != HealthStatus.UP) {
                 episodeStart = now;
                 successesAtEpisodeStart = successesTotal;
+                Arrays.fill(episodeBackend, false);
+                episodeAttributed = false;
+                episodeUnattributed = false;
+                episodeWindow = 0;
+            }
+            if (hit || down) {
+                episodeWindow = Math.max(episodeWindow, r.windowMillis);
+                if (!down && !r.failing.isEmpty()) {
+                    for (String name : r.failing) {
+                        Integer k = index.get(name);
+                        if (k != null) {
+                            episodeBackend[k] = true;
+                            episodeAttributed = true;
+                        }
+                    }
+                } else {
+                    episodeUnattributed = true;
+                }
             }
             if (failState != HealthStatus.UP) {
                 String who = r.failing.isEmpty() ? (r.noBackend > 0 ? "no backend for some routes" : "upstream failures")
@@ -719,8 +747,22 @@ public final class MissingBackendCheck implements Check {
             }
         }
 
+        /**
+         * Successes in the clearing window: of the backends the episode was attributed to, when it was
+         * attributed to some and nothing else; else of every backend. A backend refusing everything is
+         * not "back" because its peers serve.
+         */
         private long clearSuccesses(long now) {
             int s = hist.atOrOldest(now - CLEAR_WINDOW);
+            if (episodeAttributed && !episodeUnattributed) {
+                long ok = 0;
+                for (int k = 0; k < index.size(); k++) {
+                    if (episodeBackend[k]) {
+                        ok += (cbEx[k] - hist.get(s, B_EX + k)) - (cbFail[k] - hist.get(s, B_FAIL + k));
+                    }
+                }
+                return ok;
+            }
             return (cEx - hist.get(s, EX)) - (cFail - hist.get(s, FAIL));
         }
 
