@@ -618,6 +618,8 @@ final class DetectionTraffic {
                 double shPool = 0;
                 int firstPop = -1;
                 double firstShare = 0;
+                int eligible = 0; // POPs with a usable reference share in this window
+                int pooled = 0;
                 // The reference shares depend only on the reference rows: when their sums are those
                 // this window saw last time, so are the rows (cumulative counts never go down), and
                 // the shares and their bounds computed then still hold.
@@ -642,6 +644,7 @@ final class DetectionTraffic {
                     if (state == REF_SKIP) {
                         continue;
                     }
+                    eligible++;
                     double sh = refSh[c];
                     long ki = pop[i] - sPop[so + i];
                     if (state == REF_SHARE_QUICK && quickNoDeficit && ki > cfg.popDeficitRatio * (sh * kTot)) {
@@ -655,6 +658,7 @@ final class DetectionTraffic {
                         double lo = sh - Math.sqrt(sh * (1 - sh) / nRef);
                         if (!(lo > 0)) {
                             refState[c] = REF_SKIP;
+                            eligible--;
                             continue;
                         }
                         refLo[c] = lo;
@@ -665,6 +669,7 @@ final class DetectionTraffic {
                         kPool += ki;
                         muPool += mu;
                         shPool += sh;
+                        pooled++;
                         if (firstPop < 0 || sh > firstShare) {
                             firstPop = i;
                             firstShare = sh;
@@ -679,7 +684,12 @@ final class DetectionTraffic {
                     // total's own deficit could add to the split's (capped at a fraction of it, so a
                     // holiday never gets there on the total alone). Off by default: on simulated weeks
                     // a weight of 0.5 turned chance POP deficits of 12-13 nats into false alarms.
-                    double split = Poisson.deficitEvidence(kPool, muPool);
+                    // The pool is chosen after looking at the counts: among many small POPs (CloudFront's
+                    // per-server Via hosts, Akamai edge hosts) some are at 0 by chance in any short
+                    // window, and pooling exactly those would read as a loss. Pay for the choice: the
+                    // evidence must also cover ln C(eligible, pooled), the union bound over every pool
+                    // of that size, which keeps the per-evaluation false-alarm rate at the threshold's.
+                    double split = Poisson.deficitEvidence(kPool, muPool) - Poisson.lnChoose(eligible, pooled);
                     double ev = cfg.aggregateShareWeight > 0
                             ? split + Math.min(Poisson.deficitEvidence(kAgg, eAgg), cfg.aggregateShareWeight * split)
                             : split;

@@ -40,6 +40,18 @@ final class Poisson {
                 + inv * (1.0 / 12 - inv2 * (1.0 / 360 - inv2 * (1.0 / 1260)));
     }
 
+    /**
+     * {@code ln C(n, m)}, the log of the number of ways to choose {@code m} of {@code n}: the price, in
+     * nats, of picking a subset after looking at the data (a union bound over all subsets of that size).
+     * 0 when {@code m <= 0} or {@code m >= n}.
+     */
+    static double lnChoose(long n, long m) {
+        if (m <= 0 || m >= n) {
+            return 0;
+        }
+        return lnFactorial(n) - lnFactorial(m) - lnFactorial(n - m);
+    }
+
     /** {@code ln P(X = k)} for X ~ Poisson(mean). */
     static double lnPmf(long k, double mean) {
         if (k < 0) {

@@ -72,4 +72,28 @@ class PoissonTest {
         assertThat(Poisson.zeroShareEvidence(0, 0.3)).isZero();
         assertThat(Poisson.zeroShareEvidence(10, 0)).isZero();
     }
+
+    @Test
+    void lnChoose_matchesPascalsTriangle_andIsZeroAtTheEdges() {
+        // C(n, m) built by addition (exact in a double up to n = 60), against the log-factorial form
+        double[][] c = new double[61][61];
+        for (int n = 0; n <= 60; n++) {
+            c[n][0] = 1;
+            for (int m = 1; m <= n; m++) {
+                c[n][m] = c[n - 1][m - 1] + (m <= n - 1 ? c[n - 1][m] : 0);
+            }
+        }
+        for (int n = 1; n <= 60; n++) {
+            for (int m = 1; m < n; m++) {
+                assertThat(Poisson.lnChoose(n, m)).as("ln C(%d, %d)", n, m).isCloseTo(Math.log(c[n][m]), within(1e-9));
+            }
+        }
+        assertThat(Poisson.lnChoose(35, 0)).isZero();
+        assertThat(Poisson.lnChoose(35, 35)).isZero();
+        assertThat(Poisson.lnChoose(3, 7)).isZero();
+        // the price of pooling 12 of 35 edges after looking: more than the 17-nat share threshold
+        assertThat(Poisson.lnChoose(35, 12)).isGreaterThan(17);
+        // and of naming 3 of 10 POPs: a few nats, which a real POP outage pays in minutes
+        assertThat(Poisson.lnChoose(10, 3)).isCloseTo(Math.log(120), within(1e-12));
+    }
 }
