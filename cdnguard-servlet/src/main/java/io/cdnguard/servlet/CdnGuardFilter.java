@@ -334,15 +334,15 @@ public final class CdnGuardFilter implements Filter {
             exchange.chainReturned();
             return;
         }
-        RecordingResponse wrapper = new RecordingResponse(this, (HttpServletRequest) request,
+        RecordingResponse recording = new RecordingResponse(this, (HttpServletRequest) request,
                 (HttpServletResponse) response, start);
         try {
-            chain.doFilter(request, wrapper);
+            chain.doFilter(request, recording.wrapper());
         } catch (Throwable t) {
-            wrapper.chainFailed();
+            recording.chainFailed();
             throw t;
         }
-        wrapper.chainReturned();
+        recording.chainReturned();
     }
 
     private boolean wraps(ServletRequest request) {

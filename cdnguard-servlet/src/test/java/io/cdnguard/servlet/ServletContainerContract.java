@@ -440,7 +440,7 @@ abstract class ServletContainerContract {
 
     @Test
     void wrappers_holdNoBodyBuffer() {
-        for (Class<?> c : List.of(RecordingResponse.class, DirectExchange.class, RequestView.class, CountingOutputStream.class, CountingWriter.class,
+        for (Class<?> c : List.of(ServletExchange.class, RecordingResponse.class, RecordingResponse.Wrapper.class, DirectExchange.class, RequestView.class, CountingOutputStream.class, CountingWriter.class,
                 CountingWriter.Print.class)) {
             for (Field f : c.getDeclaredFields()) {
                 if (Modifier.isStatic(f.getModifiers())) {
