@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.cdnguard.testing.ManualTimeSource;
+import io.cdnguard.testing.TestGuards;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,23 +16,18 @@ import org.junit.jupiter.api.Test;
 
 class CdnGuardTest {
 
-    private static final long T0 = 1_700_000_000_000L;
+    private static final long T0 = TestGuards.T0;
 
-    private final ManualTimeSource clock = new ManualTimeSource(T0);
-    private final List<CdnGuard> guards = new ArrayList<>();
+    private final TestGuards guards = new TestGuards();
+    private final ManualTimeSource clock = guards.clock;
 
     private CdnGuard guard(Consumer<CdnGuard.Builder> config) {
-        CdnGuard.Builder b = CdnGuard.builder().timeSource(clock).evaluationThread(false)
-                .window(Duration.ofSeconds(10), 6);
-        config.accept(b);
-        CdnGuard g = b.build();
-        guards.add(g);
-        return g;
+        return guards.guard(config);
     }
 
     @AfterEach
     void close() {
-        guards.forEach(CdnGuard::close);
+        guards.close();
     }
 
     private static MutableExchange browser(int status) {

@@ -7,9 +7,7 @@ import com.codahale.metrics.Metric;
 import io.cdnguard.dropwizard.CdnGuardMetricNames;
 import io.cdnguard.dropwizard.CdnGuardMetrics;
 import io.cdnguard.internal.PrometheusText;
-import io.cdnguard.testing.ManualTimeSource;
-import java.time.Duration;
-import java.util.ArrayList;
+import io.cdnguard.testing.TestGuards;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -19,23 +17,15 @@ import org.junit.jupiter.api.Test;
 /** POPs beyond {@code maxPops}: counted in {@link GuardSnapshot#popOverflow()} and exported (issue #5). */
 class PopOverflowTest {
 
-    private static final long T0 = 1_700_000_000_000L;
-
-    private final ManualTimeSource clock = new ManualTimeSource(T0);
-    private final List<CdnGuard> guards = new ArrayList<>();
+    private final TestGuards guards = new TestGuards();
 
     private CdnGuard guard(Consumer<CdnGuard.Builder> config) {
-        CdnGuard.Builder b = CdnGuard.builder().timeSource(clock).evaluationThread(false)
-                .window(Duration.ofSeconds(10), 6);
-        config.accept(b);
-        CdnGuard g = b.build();
-        guards.add(g);
-        return g;
+        return guards.guard(config);
     }
 
     @AfterEach
     void close() {
-        guards.forEach(CdnGuard::close);
+        guards.close();
     }
 
     private static MutableExchange cloudflare(String pop) {
