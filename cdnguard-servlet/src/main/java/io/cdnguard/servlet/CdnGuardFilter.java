@@ -49,14 +49,20 @@ import org.slf4j.LoggerFactory;
  * ResponseWrapping} in every style (unless the constructor was given one).
  *
  * <p>Response wrapping (see {@link ResponseWrapping}): by default ({@link ResponseWrapping#AUTO})
- * the filter wraps the response only outside Jetty. Jetty's default servlet sends a cached static
- * file straight from its buffer to the connection only when the response is not wrapped; a wrapper
- * makes it copy the file through the wrapper's stream, which cost 12-20 % of the throughput of a
- * static origin in our load test. Without a wrapper the filter reads the status and headers from
- * the container's response when the exchange ends and takes the body size from the {@code
- * Content-Length} header: exact for static files and for any response that declares its length,
- * but unknown ({@code -1}) for a chunked or streamed body without one, and a failed body write is
- * seen only if it reaches the filter as an exception.
+ * the filter wraps the response only outside Jetty and Tomcat. Jetty's default servlet sends a
+ * cached static file straight from its buffer to the connection only when the response is not
+ * wrapped; a wrapper makes it copy the file through the wrapper's stream, which cost 12-20 % of the
+ * throughput of a static origin in our load test. Tomcat's default servlet uses sendfile for a file
+ * of {@code sendfileSize} (48 KiB) or more only when the response is Tomcat's own {@code
+ * ResponseFacade}. Without a wrapper the filter reads the status and headers from the container's
+ * response when the exchange ends. The body size: in Tomcat, from Tomcat's own count of the bytes
+ * written (found by class name and read through a method handle; the module does not depend on
+ * Tomcat), or the sendfile range, exact except for a body written through the writer in a
+ * multi-byte charset (UTF-8) without a {@code Content-Length}, which is unknown ({@code -1}); if
+ * that count cannot be read, {@code auto} wraps Tomcat's response as before (logged once). In Jetty
+ * and other containers, from the {@code Content-Length} header: exact for static files and for any
+ * response that declares its length, but unknown ({@code -1}) for a chunked or streamed body without
+ * one. Either way a failed body write is seen only if it reaches the filter as an exception.
  *
  * <p>Gateways: a servlet that proxies to a backend names it in the request attribute {@value
  * #BACKEND_ATTRIBUTE} (a {@link String}) and, when the backend could not answer, the failure in
@@ -81,8 +87,9 @@ import org.slf4j.LoggerFactory;
  *       and as cut short.
  *   <li>Bytes, with a wrapper, are the body bytes the application wrote through the response
  *       (before any compression by the container); a container-generated error page ({@code
- *       sendError}, an exception) is unknown ({@code -1}). Without a wrapper they are the {@code
- *       Content-Length} the response declares, else unknown ({@code -1}), and 1xx, 204 and 304
+ *       sendError}, an exception) is unknown ({@code -1}). Without a wrapper, in Tomcat, they are
+ *       Tomcat's count of the body bytes written or the sendfile range (as above); elsewhere the
+ *       {@code Content-Length} the response declares, else unknown ({@code -1}); 1xx, 204 and 304
  *       count 0. {@code HEAD} counts 0 in both.
  *   <li>The path given to the guard is the request URI minus the context path, so the guard's
  *       {@code endpoint-prefix} is relative to the context, like the health servlet's mapping.
@@ -132,13 +139,19 @@ public final class CdnGuardFilter implements Filter {
      *
      * <p>With a wrapper, the bytes are those the application wrote (exact, chunked or not, before any
      * compression) and a failed body write marks the exchange aborted. Without one, the filter costs
-     * the container nothing on the body path (Jetty keeps its zero-copy path for static files), but
-     * the bytes are the response's {@code Content-Length} when it declares one and unknown ({@code
-     * -1}) otherwise, and a failed write is seen only as an exception from the chain. Status, headers,
-     * duration, async completion and error/async dispatch de-duplication are the same in both.
+     * the container nothing on the body path (Jetty keeps its zero-copy path for static files, Tomcat
+     * its sendfile), but the bytes are Tomcat's own count of the bytes written (see the class
+     * description) or, elsewhere, the response's {@code Content-Length} when it declares one and
+     * unknown ({@code -1}) otherwise, and a failed write is seen only as an exception from the chain.
+     * Status, headers, duration, async completion and error/async dispatch de-duplication are the
+     * same in both.
      */
     public enum ResponseWrapping {
-        /** No wrapper in Jetty (its request class is in {@code org.eclipse.jetty}), a wrapper elsewhere. */
+        /**
+         * No wrapper in Jetty (its request class is in {@code org.eclipse.jetty}) and in Tomcat (the
+         * response is {@code org.apache.catalina.connector.ResponseFacade} and its byte count can be
+         * read), a wrapper elsewhere.
+         */
         AUTO,
         /** Always wrap the response (init-parameter value {@code true}). */
         ALWAYS,
@@ -322,20 +335,20 @@ public final class CdnGuardFilter implements Filter {
             return;
         }
         long start = System.nanoTime();
-        if (!wraps(request)) {
-            DirectExchange exchange = new DirectExchange(this, (HttpServletRequest) request,
-                    (HttpServletResponse) response, start);
+        HttpServletRequest httpRequest = (HttpServletRequest) request;
+        HttpServletResponse httpResponse = (HttpServletResponse) response;
+        ServletExchange direct = unwrapped(httpRequest, httpResponse, start);
+        if (direct != null) {
             try {
                 chain.doFilter(request, response);
             } catch (Throwable t) {
-                exchange.chainFailed();
+                direct.chainFailed();
                 throw t;
             }
-            exchange.chainReturned();
+            direct.chainReturned();
             return;
         }
-        RecordingResponse recording = new RecordingResponse(this, (HttpServletRequest) request,
-                (HttpServletResponse) response, start);
+        RecordingResponse recording = new RecordingResponse(this, httpRequest, httpResponse, start);
         try {
             chain.doFilter(request, recording.wrapper());
         } catch (Throwable t) {
@@ -345,16 +358,25 @@ public final class CdnGuardFilter implements Filter {
         recording.chainReturned();
     }
 
-    private boolean wraps(ServletRequest request) {
-        switch (wrapping) {
-            case ALWAYS:
-                return true;
-            case NEVER:
-                return false;
-            default:
-                // Class.getName() is cached by the JVM: a prefix comparison, no allocation.
-                return !request.getClass().getName().startsWith("org.eclipse.jetty.");
+    /**
+     * The exchange view that leaves the response alone, or {@code null} to wrap it: Jetty's response
+     * under {@code auto}, Tomcat's own response (read through its counters) under {@code auto}, any
+     * response under {@code false}.
+     */
+    private ServletExchange unwrapped(HttpServletRequest request, HttpServletResponse response, long start) {
+        ResponseWrapping w = wrapping;
+        if (w == ResponseWrapping.ALWAYS) {
+            return null;
         }
+        // Class.getName() is cached by the JVM: a prefix comparison, no allocation.
+        if (w == ResponseWrapping.AUTO && request.getClass().getName().startsWith("org.eclipse.jetty.")) {
+            return new DirectExchange(this, request, response, start);
+        }
+        TomcatResponses tomcat = TomcatResponses.of(response);
+        if (tomcat != null) {
+            return new TomcatExchange(this, request, response, start, tomcat);
+        }
+        return w == ResponseWrapping.NEVER ? new DirectExchange(this, request, response, start) : null;
     }
 
     /** The request URI (raw, without query string) minus the context path; {@code "/"} when none. */

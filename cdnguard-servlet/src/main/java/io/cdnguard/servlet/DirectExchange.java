@@ -5,7 +5,8 @@ import jakarta.servlet.http.HttpServletResponse;
 
 /**
  * The per-request {@link ServletExchange} of {@link CdnGuardFilter} when it does not wrap the
- * response ({@link CdnGuardFilter.ResponseWrapping}).
+ * response ({@link CdnGuardFilter.ResponseWrapping}) outside Tomcat: in Jetty under {@code auto}, in
+ * any container but Tomcat under {@code false} (Tomcat's own response gets {@link TomcatExchange}).
  *
  * <p>The application gets the container's response untouched, so the container keeps its own fast
  * paths (Jetty's default servlet writes a cached file's buffer straight to the connection only for

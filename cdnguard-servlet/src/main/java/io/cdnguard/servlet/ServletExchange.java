@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * The per-request object of {@link CdnGuardFilter}, whichever way it watches the response: the
  * {@link Exchange} view handed to the guard, the response {@link HeaderSource} (the container's own
  * response, read when the exchange is recorded), and the {@link AsyncListener} that records an async
- * request when it completes. {@link DirectExchange} leaves the response alone; {@link
- * RecordingResponse} hands the application a counting wrapper. They differ only in what they know of
+ * request when it completes. {@link DirectExchange} and {@link TomcatExchange} leave the response
+ * alone; {@link RecordingResponse} hands the application a counting wrapper. They differ only in what they know of
  * the body ({@link #responseBytes()} and the hooks below).
  *
  * <p>Implementation notes: one instance per request (plus a {@link RequestView}). {@code

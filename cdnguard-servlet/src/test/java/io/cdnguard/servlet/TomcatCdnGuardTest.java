@@ -1,6 +1,9 @@
 package io.cdnguard.servlet;
 
-/** The filter and health servlet scenarios in real embedded Tomcat 11 with the default mode, which there wraps the response. */
+/**
+ * The filter and health servlet scenarios in real embedded Tomcat 11 with {@code wrap-response=true}:
+ * the counting wrapper ({@code auto} does not wrap there, see {@link TomcatNoWrapCdnGuardTest}).
+ */
 class TomcatCdnGuardTest extends ServletContainerContract {
 
     @Override
@@ -10,7 +13,7 @@ class TomcatCdnGuardTest extends ServletContainerContract {
 
     @Override
     CdnGuardFilter.ResponseWrapping wrapping() {
-        return CdnGuardFilter.ResponseWrapping.AUTO;
+        return CdnGuardFilter.ResponseWrapping.ALWAYS;
     }
 
     @Override
