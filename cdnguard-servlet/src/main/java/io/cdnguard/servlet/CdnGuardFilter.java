@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * {@code endpoint-prefix},
  * {@code details-token}, {@code evaluation-period}, {@code window-bucket}, {@code window-buckets},
  * {@code refetch-grace} (durations as {@code 10s}, {@code 500ms}, {@code 5m}, {@code PT10S}),
- * {@code tracked-assets}, {@code max-pops} and {@code max-unknown-backends}, publishes it under the
+ * {@code tracked-assets}, {@code max-pops}, {@code max-unknown-backends}, {@code name}, {@code
+ * baseline-directory}, {@code detection-checks} and {@code trace-log} (the README's servlet section
+ * says what each means), publishes it under the
  * attribute for {@link CdnGuardHealthServlet} and closes it when the filter is destroyed (with the
  * context). A guard it did not create it never closes. An unknown or bad init-parameter fails
  * {@code init} with a {@link ServletException} naming it. The init-parameter {@value
@@ -337,7 +339,20 @@ public final class CdnGuardFilter implements Filter {
         long start = System.nanoTime();
         HttpServletRequest httpRequest = (HttpServletRequest) request;
         HttpServletResponse httpResponse = (HttpServletResponse) response;
-        ServletExchange direct = unwrapped(httpRequest, httpResponse, start);
+        ServletExchange direct;
+        RecordingResponse recording;
+        try {
+            // the views read the request (method, URI, context path): a foreign request wrapper that
+            // throws there costs this exchange its record, never the request itself
+            direct = unwrapped(httpRequest, httpResponse, start);
+            recording = direct == null ? new RecordingResponse(this, httpRequest, httpResponse, start) : null;
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable t) {
+            recordingFailed(t);
+            chain.doFilter(request, response);
+            return;
+        }
         if (direct != null) {
             try {
                 chain.doFilter(request, response);
@@ -348,7 +363,6 @@ public final class CdnGuardFilter implements Filter {
             direct.chainReturned();
             return;
         }
-        RecordingResponse recording = new RecordingResponse(this, httpRequest, httpResponse, start);
         try {
             chain.doFilter(request, recording.wrapper());
         } catch (Throwable t) {

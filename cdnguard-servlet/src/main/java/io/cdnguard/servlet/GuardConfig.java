@@ -93,7 +93,12 @@ final class GuardConfig {
             b.endpointPrefix(prefix);
         }
         v = params.get(DETAILS_TOKEN);
-        if (v != null && !v.trim().isEmpty()) {
+        if (v != null) {
+            if (v.trim().isEmpty()) {
+                // a placeholder that expanded to nothing must not silently make the details public
+                throw new ServletException("cdnguard: init-param '" + DETAILS_TOKEN
+                        + "' is blank; remove it to show details to everyone, or give a token");
+            }
             b.detailsToken(v.trim());
         }
         v = params.get(EVALUATION_PERIOD);

@@ -143,6 +143,7 @@ abstract class ServletContainerContract {
                 .staticRoot(staticRoot)
                 .compression(true)
                 .filter("catching", catching, "/*", DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR)
+                .filter("hostile", new TestApp.HostileWrapperFilter(), "/*")
                 .filter("cdnguard", filter, "/*", DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR)
                 .filter("cache-control", new TestApp.CacheControlFilter(), "/*")
                 .servlet("hello", new TestApp.HelloServlet(), "/hello")
@@ -478,6 +479,18 @@ abstract class ServletContainerContract {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).isEqualTo(TestApp.helloBytes());
         assertThat(catching.caught).isNull();
+    }
+
+    @Test
+    void foreignRequestWrapperThatThrows_requestServedButNotRecorded() throws Exception {
+        HttpResponse<byte[]> r = send("GET", "/hello", concat(CLOUDFRONT, "X-Hostile", "1"));
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo(TestApp.helloBytes());
+        assertThat(catching.caught).isNull();
+        // the next exchange recorded is the marker: the hostile one was skipped, not half-recorded
+        assertThat(send("GET", "/hello", "X-Test-Marker", "1").statusCode()).isEqualTo(200);
+        assertThat(awaitOne().marker()).isTrue();
     }
 
     @Test

@@ -9,6 +9,7 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -243,6 +244,35 @@ final class TestApp {
                 caught = e;
                 throw e;
             }
+        }
+    }
+
+    /**
+     * Before cdnguard: for a request with {@code X-Hostile: 1}, hands on a foreign request wrapper whose
+     * first {@code getRequestURI()} throws (later calls answer normally), as a buggy wrapper of
+     * another library might.
+     */
+    static final class HostileWrapperFilter implements Filter {
+        @Override
+        public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+                throws IOException, ServletException {
+            HttpServletRequest http = (HttpServletRequest) request;
+            if (!"1".equals(http.getHeader("X-Hostile"))) {
+                chain.doFilter(request, response);
+                return;
+            }
+            chain.doFilter(new HttpServletRequestWrapper(http) {
+                private boolean thrown;
+
+                @Override
+                public String getRequestURI() {
+                    if (!thrown) {
+                        thrown = true;
+                        throw new IllegalStateException("hostile wrapper");
+                    }
+                    return super.getRequestURI();
+                }
+            }, response);
         }
     }
 

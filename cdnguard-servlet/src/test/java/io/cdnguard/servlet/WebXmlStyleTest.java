@@ -197,6 +197,9 @@ class WebXmlStyleTest {
                 .hasMessageContaining("expect-backends");
         assertThatThrownBy(() -> new CdnGuardFilter().init(config(Map.of("window-buckets", "1"))))
                 .isInstanceOf(ServletException.class).hasMessageContaining("window-buckets");
+        // a blank token (a placeholder that expanded to nothing) would otherwise make details public
+        assertThatThrownBy(() -> new CdnGuardFilter().init(config(Map.of("details-token", "  "))))
+                .isInstanceOf(ServletException.class).hasMessageContaining("details-token");
     }
 
     @Test
