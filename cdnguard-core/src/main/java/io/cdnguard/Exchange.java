@@ -5,8 +5,10 @@ package io.cdnguard;
  * CdnGuard#record(Exchange)}.
  *
  * <p>Adapters implement this on an object they already have per connection or per request and
- * reuse it, so that recording allocates nothing. {@link CdnGuard#record(Exchange)} reads every
- * method at most once, on the calling thread, before it returns; it never keeps a reference.
+ * reuse it, so that recording allocates nothing. {@link CdnGuard#record(Exchange)} reads the
+ * methods on the calling thread, before it returns, and never keeps a reference; it reads each at
+ * most once, except that the trace log (when on) reads the exchange a second time, so the methods
+ * must answer the same when asked twice.
  * {@link MutableExchange} is a ready implementation for code that feeds exchanges by hand.
  */
 public interface Exchange {

@@ -8,6 +8,11 @@ import java.util.Map;
  * A reusable, mutable {@link Exchange} for feeding a {@link CdnGuard} by hand, in tests and in
  * backtests. Not thread-safe: use one per thread, {@link #reset()} between exchanges.
  *
+ * <p>It copies the headers it is given into two small hash maps (a name given twice keeps its
+ * first value), so, unlike the record call itself, it allocates: convenient, not for a server's
+ * request path. A production adapter implements {@link Exchange} on an object it already has per
+ * request, and {@link HeaderSource} over the headers it already holds.
+ *
  * <pre>{@code
  * MutableExchange e = new MutableExchange();
  * e.reset().method("GET").path("/app.js").status(200).bytes(5120).durationNanos(800_000)
