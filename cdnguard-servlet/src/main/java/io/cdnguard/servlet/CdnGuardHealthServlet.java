@@ -110,9 +110,13 @@ public final class CdnGuardHealthServlet extends HttpServlet {
             }
             return;
         }
-        String servletPath = req.getServletPath();
-        String pathInfo = req.getPathInfo();
-        String path = pathInfo == null ? servletPath : servletPath + pathInfo;
+        // The raw request URI minus the context path, as CdnGuardFilter and the Netty endpoint see it:
+        // routing on the container's decoded path would answer /cdnguard/%68ealth here but not there,
+        // and the filter would not know such a request as the endpoint's own.
+        String uri = req.getRequestURI();
+        String context = req.getContextPath();
+        String path = uri == null ? "" : context != null && !context.isEmpty() && uri.startsWith(context)
+                ? uri.substring(context.length()) : uri;
         HealthEndpoint.Response r = ep.handle(req.getMethod(), path, req.getHeader("Authorization"));
         resp.setStatus(r.status());
         resp.setHeader("Cache-Control", r.cacheControl());

@@ -7,10 +7,10 @@ package io.cdnguard.servlet;
  *   <li>Over its limits (8 KiB for the request line and the headers, {@code maxHttpHeaderSize}) Tomcat
  *       answers 400, not 414 or 431, and closes the connection: a 64 KiB query string, 32 KiB of headers
  *       and a 200 KiB header are all refused with 400 before the filter runs.</li>
- *   <li>Tomcat normalises more than it refuses: it merges {@code //} and decodes {@code %68}, so
- *       {@code /cdnguard//health} and {@code /cdnguard/%68ealth} are served as the health endpoint (Jetty
- *       refuses {@code //} with 400); encoded dots and path parameters around {@code ..} are resolved
- *       (404: out of the endpoint's paths), not refused. Only {@code %00} is refused (400).</li>
+ *   <li>Tomcat normalises more than it refuses: it merges {@code //}, decodes {@code %68} and resolves
+ *       encoded dots and path parameters around {@code ..} to map the request to the servlet (Jetty
+ *       refuses {@code //} with 400), and only {@code %00} is refused (400). The health servlet routes
+ *       on the raw request URI, as the filter and the Netty endpoint do, so all of those are 404.</li>
  *   <li>{@code TRACE} never reaches the filter or servlet: the connector ({@code allowTrace=false})
  *       answers 405 itself, with an {@code Allow} header built from the servlet's {@code doXxx} methods;
  *       {@link CdnGuardHealthServlet} overrides only {@code service}, so Tomcat says {@code OPTIONS}.</li>
@@ -30,8 +30,8 @@ class TomcatEndpointAbuseTest extends ServletEndpointAbuse {
     @Override
     Server describe(int port) {
         return Server.of("Tomcat", port)
-                .servedAsHealth("/cdnguard//health", "/cdnguard/%68ealth")
-                .notFound("/cdnguard/./x", "/cdnguard/%2e%2e/x", "/cdnguard/health;x=1/..;/y")
+                .notFound("/cdnguard//health", "/cdnguard/%68ealth", "/cdnguard/./x", "/cdnguard/%2e%2e/x",
+                        "/cdnguard/health;x=1/..;/y")
                 .refused("/cdnguard/health%00")
                 .answersTraceItself("OPTIONS")
                 .limits(400, 400, 400);
