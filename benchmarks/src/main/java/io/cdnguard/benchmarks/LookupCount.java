@@ -1,7 +1,10 @@
 package io.cdnguard.benchmarks;
 
 import io.cdnguard.Cdn;
+import io.cdnguard.CdnGuard;
+import io.cdnguard.Exchange;
 import io.cdnguard.HeaderSource;
+import io.cdnguard.UpstreamFailure;
 import io.cdnguard.RecognitionRules;
 import io.cdnguard.benchmarks.BenchData.BenchExchange;
 import io.cdnguard.internal.CdnRecognizer;
@@ -13,7 +16,8 @@ import java.util.TreeMap;
 
 /**
  * Prints how many header lookups recognition and freshness make per exchange, per CDN, over the
- * {@link BenchData} inputs (lever 1 of the hot-path work: every lookup scans the server's header
+ * {@link BenchData} inputs, and how many the whole record path makes ({@link #recordLookups}, also
+ * what {@code RecordPartsBenchmark.headerLookupsOnly} replays) (lever 1 of the hot-path work: every lookup scans the server's header
  * map). Not a benchmark: run it with
  * {@code java -cp benchmarks/target/benchmarks.jar io.cdnguard.benchmarks.LookupCount}.
  */
@@ -39,6 +43,68 @@ public final class LookupCount {
     }
 
     /**
+     * The header names {@link CdnGuard#record(Exchange)} looks up for {@code e}, in order: request
+     * names in {@code [0]}, response names in {@code [1]}. Found by recording {@code e} once, through
+     * counting header sources, into {@code guard} (use a throwaway guard: the exchange is counted).
+     */
+    static String[][] recordLookups(CdnGuard guard, Exchange e) {
+        Counting req = new Counting(e.requestHeaders());
+        Counting resp = new Counting(e.responseHeaders());
+        guard.record(new Exchange() {
+            @Override
+            public String method() {
+                return e.method();
+            }
+
+            @Override
+            public CharSequence path() {
+                return e.path();
+            }
+
+            @Override
+            public int status() {
+                return e.status();
+            }
+
+            @Override
+            public long responseBytes() {
+                return e.responseBytes();
+            }
+
+            @Override
+            public long durationNanos() {
+                return e.durationNanos();
+            }
+
+            @Override
+            public HeaderSource requestHeaders() {
+                return req;
+            }
+
+            @Override
+            public HeaderSource responseHeaders() {
+                return resp;
+            }
+
+            @Override
+            public CharSequence clientAddress() {
+                return e.clientAddress();
+            }
+
+            @Override
+            public String backend() {
+                return e.backend();
+            }
+
+            @Override
+            public UpstreamFailure failure() {
+                return e.failure();
+            }
+        });
+        return new String[][] {req.names.toArray(new String[0]), resp.names.toArray(new String[0])};
+    }
+
+    /**
      * Prints the lookups per exchange.
      *
      * @param args ignored
@@ -51,7 +117,11 @@ public final class LookupCount {
         long now = System.currentTimeMillis();
         int totalReq = 0;
         int totalResp = 0;
+        int totalRecord = 0;
+        CdnGuard probe = CdnGuard.builder().evaluationThread(false).persistBaseline(false).build();
         for (BenchExchange e : xs) {
+            String[][] recorded = recordLookups(probe, e);
+            totalRecord += recorded[0].length + recorded[1].length;
             Counting req = new Counting(e.requestHeaders());
             long c = r.classifyWithPop(req, e.clientAddress(), e.path());
             Cdn cdn = CdnRecognizer.cdn(CdnRecognizer.classificationOf(c));
@@ -72,7 +142,10 @@ public final class LookupCount {
             System.out.printf("%-11s %5d %9.2f %9.2f   e.g. %s%n", en.getKey(), s[0], (double) s[1] / s[0],
                     (double) s[2] / s[0], example.get(en.getKey()));
         }
+        probe.close();
         System.out.printf("%-11s %5d %9.2f %9.2f%n", "all", xs.length, (double) totalReq / xs.length,
                 (double) totalResp / xs.length);
+        System.out.printf("CdnGuard.record, conditional() included: %.2f lookups per exchange%n",
+                (double) totalRecord / xs.length);
     }
 }

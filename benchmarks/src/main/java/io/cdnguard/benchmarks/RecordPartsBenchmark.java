@@ -2,6 +2,7 @@ package io.cdnguard.benchmarks;
 
 import io.cdnguard.CdnGuard;
 import io.cdnguard.Exchange;
+import io.cdnguard.HeaderSource;
 import io.cdnguard.RecognitionRules;
 import io.cdnguard.benchmarks.BenchData.BenchExchange;
 import io.cdnguard.internal.CdnRecognizer;
@@ -30,6 +31,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@link #whole}: {@link CdnGuard#record(Exchange)} itself, on these inputs (a guard with the
  *       defaults and its evaluation thread on), so the parts can be added up against it;
+ *   <li>{@link #headerLookupsOnly}: the floor, only the header lookups the record path makes
+ *       (same names, same order), the values merely tested for {@code null};
  *   <li>{@link #recognition}: {@link CdnRecognizer#classifyWithPop} (the CDN and its POP);
  *   <li>{@link #conditional}: {@link Exchange#conditional()} (two header lookups);
  *   <li>{@link #freshness}: {@link Freshness#parse};
@@ -99,6 +102,10 @@ public class RecordPartsBenchmark {
         long[] ttl;
         long[] pop;
         long[] hash;
+        /** Per exchange, the request header names the record path looks up, in its order. */
+        String[][] requestLookups;
+        /** Per exchange, the response header names the record path looks up, in its order. */
+        String[][] responseLookups;
         int next;
 
         /** Builds this thread's exchanges and classifies them once, as the record path would. */
@@ -115,8 +122,14 @@ public class RecordPartsBenchmark {
             ttl = new long[n];
             pop = new long[n];
             hash = new long[n];
+            requestLookups = new String[n][];
+            responseLookups = new String[n][];
+            CdnGuard probe = CdnGuard.builder().evaluationThread(false).persistBaseline(false).build();
             for (int i = 0; i < n; i++) {
                 BenchExchange e = exchanges[i];
+                String[][] names = LookupCount.recordLookups(probe, e);
+                requestLookups[i] = names[0];
+                responseLookups[i] = names[1];
                 int cls = s.recognizer.classify(e.requestHeaders(), e.clientAddress(), e.path());
                 if (CdnRecognizer.cdn(cls) == null) {
                     throw new IllegalStateException("input " + i + " not recognised as a CDN fetch: " + e.path());
@@ -135,6 +148,7 @@ public class RecordPartsBenchmark {
                 pop[i] = CdnRecognizer.popCode(cls, e.requestHeaders());
                 hash[i] = Counters.hashPath(e.path());
             }
+            probe.close();
         }
     }
 
@@ -152,6 +166,32 @@ public class RecordPartsBenchmark {
     public long recognition(Shared s, Inputs in) {
         BenchExchange e = in.exchanges[in.next++ & BenchData.MASK];
         return s.recognizer.classifyWithPop(e.requestHeaders(), e.clientAddress(), e.path());
+    }
+
+    /**
+     * The floor: only the header lookups {@link CdnGuard#record} makes for each exchange (the same
+     * names in the same order, recorded once in setup through counting header sources), with
+     * nothing done with the values but a null test. Whatever recognition, freshness and the
+     * conditional test cost beyond this is scanning and deciding; this much is the header map's.
+     */
+    @Benchmark
+    public int headerLookupsOnly(Inputs in) {
+        int i = in.next++ & BenchData.MASK;
+        BenchExchange e = in.exchanges[i];
+        HeaderSource req = e.requestHeaders();
+        HeaderSource resp = e.responseHeaders();
+        int found = 0;
+        for (String name : in.requestLookups[i]) {
+            if (req.get(name) != null) {
+                found++;
+            }
+        }
+        for (String name : in.responseLookups[i]) {
+            if (resp.get(name) != null) {
+                found++;
+            }
+        }
+        return found;
     }
 
     /** Whether the request was a conditional revalidation (the {@link Exchange#conditional()} default). */

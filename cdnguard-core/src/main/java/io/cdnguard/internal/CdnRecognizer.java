@@ -100,7 +100,12 @@ import java.util.List;
  * taken from the values recognition already read, the {@code Via} span of the winning CDN included
  * (returned in a {@code long} with the classification: POP characters in the low 7 bits of each
  * byte, the classification in the top bits, so no scratch object, no {@code ThreadLocal}, and
- * unpacking is a mask and a multiplication). A {@code Mozilla/} user agent (most requests) is not
+ * unpacking is a mask and a multiplication). {@code Via} is scanned once: its usual values are
+ * recognised whole (CloudFront's {@code 1.1 <hex id>.cloudfront.net (CloudFront)} shape, Varnish's
+ * {@code 1.1 <host> (Varnish/<version>)}, Akamai's, Google's and Azure's exact values), and such a
+ * whole-value answer carries what the POP will be, so the POP is taken without a second pass over
+ * the host (CloudFront fetched by its own agent without {@code X-Amz-Cf-Pop}: the id's first 8 hex
+ * digits straight from the shape test). A {@code Mozilla/} user agent (most requests) is not
  * searched for probe substrings; others are, reading every other character. Where the time goes
  * (one thread, {@code RecordPartsBenchmark.recognition}): the header lookups themselves, then
  * scanning {@code Via}; character loops over short values cost more in branch mispredictions
@@ -737,7 +742,16 @@ public final class CdnRecognizer {
         if (code != 0) {
             return code;
         }
-        return viaScanned >= 0 ? viaHostCode(via, Cdn.CLOUDFRONT, viaScanned) : viaHostCode(get(h, "via"), Cdn.CLOUDFRONT);
+        if (viaScanned >= 0) {
+            return viaHostCode(via, Cdn.CLOUDFRONT, viaScanned);
+        }
+        CharSequence v = get(h, "via");
+        if (v instanceof String && RecognitionHeaders.cloudFrontViaIdEnd((String) v) >= 0) {
+            // CloudFront's own single-entry shape (nearly every CloudFront fetch): the id's first 8
+            // hex digits, as hostCodeOf reads them, without scanning the entries first
+            return RecognitionHeaders.code(v, 4, 12);
+        }
+        return viaHostCode(v, Cdn.CLOUDFRONT);
     }
 
     /** {@link #viaHostCode(CharSequence, Cdn)} from a {@link RecognitionHeaders#viaScan} of {@code via}, without rescanning. */
@@ -748,7 +762,15 @@ public final class CdnRecognizer {
         if (RecognitionHeaders.scannedSpanCdn(viaScanned) != cdn.ordinal()) {
             return viaHostCode(via, cdn); // not the span kept (cannot happen in recognition order)
         }
-        return hostCodeOf(via, cdn, RecognitionHeaders.scannedSpan(viaScanned));
+        if ((viaScanned & RecognitionHeaders.SPAN_NO_POP) != 0) {
+            return 0; // a known value whose host names no POP (akamai.net(ghost))
+        }
+        long span = RecognitionHeaders.scannedSpan(viaScanned);
+        if ((viaScanned & RecognitionHeaders.SPAN_HEX_ID) != 0) {
+            int from = (int) (span >>> 32);
+            return RecognitionHeaders.code(via, from, from + 8); // hostCodeOf's CloudFront id, already checked
+        }
+        return hostCodeOf(via, cdn, span);
     }
 
     private static boolean has(int mask, Cdn cdn) {

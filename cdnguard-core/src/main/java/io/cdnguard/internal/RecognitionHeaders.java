@@ -19,9 +19,17 @@ import io.cdnguard.Cdn;
  *
  * <p>A value that is a {@link String} (what most servers hand out) takes fast paths with the same
  * answers: whole-value comparisons against those exact values ({@code 1.1 google},
- * {@code cloudflare}, ...) and String's vectorised {@code indexOf} to find the separators of a
- * {@code Via} of the usual shape ({@link #simpleScan}); any other {@link CharSequence}, and any value
- * outside the simple shape, takes the general character-by-character scan.
+ * {@code 1.1 akamai.net(ghost) (AkamaiGHost)}, {@code cloudflare}, ...), CloudFront's
+ * {@code 1.1 <hex id>.cloudfront.net (CloudFront)} recognised whole by two intrinsic comparisons
+ * and one pass over the id ({@link #cloudFrontViaIdEnd}), Varnish's
+ * {@code 1.1 <host> (Varnish/<version>)} likewise ({@link #varnishViaScanned}), and String's vectorised {@code indexOf}
+ * to find the separators of a {@code Via} of the usual shape ({@link #simpleScan}); any other
+ * {@link CharSequence}, and any value outside these shapes, takes the general
+ * character-by-character scan. The whole-value paths also say, in two flag bits of the
+ * {@link #viaScan} result ({@link #SPAN_NO_POP}, {@link #SPAN_HEX_ID}), what the POP read from the
+ * span will be, so the recogniser does not scan the same value a second time. None of this is a
+ * memo: the exact values are what those CDNs send on every fetch, and nothing is learnt at run
+ * time.
  */
 final class RecognitionHeaders {
 
@@ -96,26 +104,20 @@ final class RecognitionHeaders {
      */
     private static long simpleScan(String s) {
         int n = s.length();
-        switch (n) {
-            // the exact values Google Cloud CDN, Azure Front Door and Fastly/Varnish send: one
-            // intrinsic comparison, the answer precomputed by scanVia itself
-            case 9:
-                if (s.equals("1.1 Azure")) {
-                    return VIA_AZURE;
-                }
-                break;
-            case 10:
-                if (s.equals("1.1 google")) {
-                    return VIA_GOOGLE;
-                }
-                break;
-            case 11:
-                if (s.equals("1.1 varnish")) {
-                    return VIA_VARNISH;
-                }
-                break;
-            default:
-                break;
+        // the exact values Google Cloud CDN, Azure Front Door, Fastly/Varnish and Akamai send: one
+        // intrinsic comparison, the answer precomputed by scanVia itself
+        int known = knownVia(n);
+        if (known >= 0 && s.equals(KNOWN_VIA[known])) {
+            return KNOWN_VIA_SCANNED[known];
+        }
+        // CloudFront's own shape, whole: two intrinsic comparisons and one pass over the id
+        if (cloudFrontViaIdEnd(s) >= 0) {
+            return cloudFrontViaScanned(n);
+        }
+        // Varnish's own shape, 1.1 <host> (Varnish/<version>)
+        long varnish = varnishViaScanned(s, n);
+        if (varnish != NOT_SIMPLE) {
+            return varnish;
         }
         if (n > Ascii.MAX_SCAN || indexOf(s, '\t', 0, n) >= 0) {
             return NOT_SIMPLE;
@@ -199,6 +201,158 @@ final class RecognitionHeaders {
         }
         return mask | (long) (spanCdn + 1) << 8 | (long) spanStart << 16 | (long) spanEnd << 32
                 | (long) (nearest + 1) << 48;
+    }
+
+    /**
+     * Flag of a {@link #viaScan} result: the {@link #hostCode} of its span is 0 (a generic host such
+     * as {@code akamai.net(ghost)}), so no POP needs to be read from it. Set only by the whole-value
+     * fast paths, for a span of a CDN other than CloudFront; the general scan leaves it clear (the
+     * answer is the same, only not precomputed).
+     */
+    static final long SPAN_NO_POP = 1L << 56;
+
+    /**
+     * Flag of a {@link #viaScan} result: its span is CloudFront's {@code <hex id>.cloudfront.net},
+     * whose first 8 hex digits are the POP code ({@code CdnRecognizer}'s CloudFront host code) with
+     * no second pass. Set only by the whole-value fast path; the general scan leaves it clear.
+     */
+    static final long SPAN_HEX_ID = 1L << 57;
+
+    /** Both fast-path flags: mask them off to compare a fast-path result with the general scan's. */
+    static final long FAST_PATH_FLAGS = SPAN_NO_POP | SPAN_HEX_ID;
+
+    /** {@code ".cloudfront.net (CloudFront)"}: how CloudFront's own {@code Via} entry ends. */
+    private static final String CLOUDFRONT_VIA_END = ".cloudfront.net (CloudFront)";
+
+    /**
+     * Where the id ends in a {@code Via} value of exactly CloudFront's shape,
+     * {@code 1.1 <id>.cloudfront.net (CloudFront)} with an id of at least 8 hex digits and nothing
+     * else; -1 for any other value. Such a value is one entry whose received-by is
+     * {@code <id>.cloudfront.net} (no comma, space or parenthesis in it) and whose comment is
+     * {@code (CloudFront)}, so its {@link #viaScan} is known without scanning
+     * ({@link #cloudFrontViaScanned}); {@code startsWith} and {@code endsWith} are intrinsics, and
+     * only the id is read character by character.
+     */
+    static int cloudFrontViaIdEnd(String s) {
+        int n = s.length();
+        int idEnd = n - CLOUDFRONT_VIA_END.length();
+        if (idEnd < 12 || n > Ascii.MAX_SCAN || !s.endsWith(CLOUDFRONT_VIA_END) || !s.startsWith("1.1 ")) {
+            return -1;
+        }
+        for (int i = 4; i < idEnd; i++) {
+            if (!Ascii.isHexFast(s.charAt(i))) {
+                return -1;
+            }
+        }
+        return idEnd;
+    }
+
+    /** The {@link #viaScan} of a value of length {@code n} for which {@link #cloudFrontViaIdEnd} is not -1. */
+    private static long cloudFrontViaScanned(int n) {
+        return (1L << CLOUDFRONT) | (long) (CLOUDFRONT + 1) << 8 | 4L << 16 | (long) (n - 13) << 32
+                | (long) (CLOUDFRONT + 1) << 48 | SPAN_HEX_ID;
+    }
+
+    /** {@code " (Varnish/"}: what separates Varnish's host from its version in its own {@code Via} entry. */
+    private static final String VARNISH_VIA_COMMENT = " (Varnish/";
+
+    /**
+     * The {@link #viaScan} of a {@code Via} value of exactly the shape Varnish 5 and later send,
+     * {@code 1.1 <host> (Varnish/<version>)} with a host of lower-case letters, digits, {@code -} and
+     * {@code .} and a version of digits and dots; {@link #NOT_SIMPLE} for any other value. Such a
+     * value is one entry (no comma, tab or space in host or version) whose received-by is the host
+     * and whose comment is {@code (Varnish/<version>)}, so the general scan's separators are known,
+     * and the entry's CDN is {@link #viaEntryCdn}'s answer found with String's intrinsics (Varnish,
+     * unless the lower-case host itself names another CDN: the comment names only Varnish). When
+     * the host's first label contains {@code varnish} ({@code varnish}, {@code varnish-fra-3}),
+     * {@link #hostCode} is 0 and the result says so ({@link #SPAN_NO_POP}), so the POP needs no
+     * second pass either. Stateless, allocation-free, never throws (like every reader here).
+     */
+    private static long varnishViaScanned(String s, int n) {
+        if (n < 17 || n > Ascii.MAX_SCAN || s.charAt(n - 1) != ')' || !s.startsWith("1.1 ")) {
+            return NOT_SIMPLE;
+        }
+        int k = s.indexOf(VARNISH_VIA_COMMENT, 4);
+        if (k <= 4) {
+            return NOT_SIMPLE;
+        }
+        for (int i = k + VARNISH_VIA_COMMENT.length(); i < n - 1; i++) {
+            char c = s.charAt(i);
+            if ((c < '0' || c > '9') && c != '.') {
+                return NOT_SIMPLE;
+            }
+        }
+        int labelEnd = k;
+        for (int i = k - 1; i >= 4; i--) {
+            char c = s.charAt(i);
+            if (c == '.') {
+                labelEnd = i; // the first dot, found last
+            } else if ((c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-') {
+                return NOT_SIMPLE;
+            }
+        }
+        // viaEntryCdn's answer, in its order, by String's intrinsics: the host is lower case and the
+        // comment (Varnish/<digits and dots>) names Varnish and nothing else
+        int hostLen = k - 4;
+        int akamai = s.indexOf("akamai", 4);
+        int cdn;
+        if (hostLen > 15 && s.startsWith(".cloudfront.net", k - 15)) {
+            cdn = CLOUDFRONT;
+        } else if (akamai >= 0 && akamai + 6 <= k) {
+            cdn = AKAMAI;
+        } else if (hostLen == 5 && s.startsWith("azure", 4)) {
+            cdn = AZURE;
+        } else if (hostLen == 6 && s.startsWith("google", 4)) {
+            cdn = GOOGLE;
+        } else {
+            cdn = VARNISH;
+        }
+        long scanned = (long) (cdn + 1) << 48 | 1L << cdn;
+        if (spanRank(cdn) >= 0) {
+            scanned |= (long) (cdn + 1) << 8 | 4L << 16 | (long) k << 32;
+            if (cdn == VARNISH) {
+                int v = s.indexOf("varnish", 4);
+                if (v >= 0 && v + 7 <= labelEnd) {
+                    scanned |= SPAN_NO_POP; // hostCode: a label naming varnish is generic
+                }
+            }
+        }
+        return scanned;
+    }
+
+    /**
+     * The exact {@code Via} values CDNs send to origins whatever the request (no per-request id in
+     * them), so a whole-value comparison answers for them: Azure Front Door's, Google Cloud CDN's,
+     * a bare Varnish's, and Akamai's (its edge and, with tiered distribution, its parent tier).
+     * Their {@link #viaScan} answers are computed by the general scan in the static initializer.
+     */
+    private static final String[] KNOWN_VIA = {
+        "1.1 Azure",
+        "1.1 google",
+        "1.1 varnish",
+        "1.1 akamai.net(ghost) (AkamaiGHost)",
+        "1.1 v1-akamaitech.net(ghost) (AkamaiGHost)",
+        "1.1 v1-akamaitech.net(ghost) (AkamaiGHost), 1.1 akamai.net(ghost) (AkamaiGHost)",
+    };
+
+    /** The index in {@link #KNOWN_VIA} of the only value of length {@code n} there, or -1 (lengths are distinct). */
+    static int knownVia(int n) {
+        switch (n) {
+            case 9:
+                return 0;
+            case 10:
+                return 1;
+            case 11:
+                return 2;
+            case 35:
+                return 3;
+            case 42:
+                return 4;
+            case 79:
+                return 5;
+            default:
+                return -1;
+        }
     }
 
     /** Whether no parenthesis is left open at {@code to}, scanning {@code s[from, to)} from depth 0 as {@link #scanVia} does. */
@@ -855,9 +1009,23 @@ final class RecognitionHeaders {
 
     // Last in the class: initialised after every constant scanVia reads (class initialisation runs
     // in textual order).
-    private static final long VIA_AZURE = scanVia("1.1 Azure", WANT_MASK_AND_SPAN);
-    private static final long VIA_GOOGLE = scanVia("1.1 google", WANT_MASK_AND_SPAN);
-    private static final long VIA_VARNISH = scanVia("1.1 varnish", WANT_MASK_AND_SPAN);
+    private static final long[] KNOWN_VIA_SCANNED = new long[KNOWN_VIA.length];
+
+    static {
+        for (int k = 0; k < KNOWN_VIA.length; k++) {
+            String v = KNOWN_VIA[k];
+            long scanned = scanVia(v, WANT_MASK_AND_SPAN);
+            int spanCdn = scannedSpanCdn(scanned);
+            if (spanCdn >= 0 && spanCdn != CLOUDFRONT) {
+                long span = scannedSpan(scanned);
+                if (hostCode(v, (int) (span >>> 32), (int) span) == 0) {
+                    scanned |= SPAN_NO_POP;
+                }
+            }
+            KNOWN_VIA_SCANNED[k] = scanned;
+        }
+    }
+
     private static final int LOOP_FASTLY = cdnLoopScan(new StringBuilder("Fastly"));
     private static final int LOOP_CLOUDFLARE = cdnLoopScan(new StringBuilder("cloudflare"));
 }

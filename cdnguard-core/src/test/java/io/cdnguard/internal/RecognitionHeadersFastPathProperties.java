@@ -36,7 +36,7 @@ class RecognitionHeadersFastPathProperties {
 
     @Property(tries = 5000)
     void viaScan_stringFastPath_equalsGeneralScan(@ForAll("vias") String via) {
-        assertThat(RecognitionHeaders.viaScan(via)).as("%s", via)
+        assertThat(RecognitionHeaders.viaScan(via) & ~RecognitionHeaders.FAST_PATH_FLAGS).as("%s", via)
                 .isEqualTo(RecognitionHeaders.viaScan(new StringBuilder(via)));
     }
 
@@ -57,15 +57,17 @@ class RecognitionHeadersFastPathProperties {
     void viaScan_longValues_fastPathAgreesPastTheScanLimit() {
         String entry = "1.1 0123456789abcdef0123456789abcdef.cloudfront.net (CloudFront), ";
         String value = entry.repeat(Ascii.MAX_SCAN / entry.length() + 2) + "1.1 google";
-        assertThat(RecognitionHeaders.viaScan(value)).isEqualTo(RecognitionHeaders.viaScan(new StringBuilder(value)));
+        long flags = RecognitionHeaders.FAST_PATH_FLAGS;
+        assertThat(RecognitionHeaders.viaScan(value) & ~flags).isEqualTo(RecognitionHeaders.viaScan(new StringBuilder(value)));
         String exact = value.substring(0, Ascii.MAX_SCAN);
-        assertThat(RecognitionHeaders.viaScan(exact)).isEqualTo(RecognitionHeaders.viaScan(new StringBuilder(exact)));
+        assertThat(RecognitionHeaders.viaScan(exact) & ~flags).isEqualTo(RecognitionHeaders.viaScan(new StringBuilder(exact)));
     }
 
     @Test
     void viaScan_literalValues_equalGeneralScan() {
         for (String v : new String[] {"1.1 Azure", "1.1 google", "1.1 varnish", "1.1 azure", "1.1 Google"}) {
-            assertThat(RecognitionHeaders.viaScan(v)).as(v).isEqualTo(RecognitionHeaders.viaScan(new StringBuilder(v)));
+            assertThat(RecognitionHeaders.viaScan(v) & ~RecognitionHeaders.FAST_PATH_FLAGS).as(v)
+                    .isEqualTo(RecognitionHeaders.viaScan(new StringBuilder(v)));
         }
         assertThat(RecognitionHeaders.scannedNearest(RecognitionHeaders.viaScan("1.1 google"))).isEqualTo(Cdn.GOOGLE.ordinal());
         assertThat(RecognitionHeaders.scannedNearest(RecognitionHeaders.viaScan("1.1 Azure"))).isEqualTo(Cdn.AZURE.ordinal());
