@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +63,8 @@ public final class CdnGuard implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CdnGuard.class);
     /** Baseline files claimed by open guards of this JVM, so two guards never write one file. */
     private static final Map<String, CdnGuard> BASELINE_OWNERS = new ConcurrentHashMap<>();
+    /** Numbers the guards built in this JVM, for their evaluation threads' names. */
+    private static final AtomicLong GUARDS_BUILT = new AtomicLong();
     private static final RequestKind[] KINDS = RequestKind.values();
     private static final int KIND_CDN = RequestKind.CDN.ordinal();
     private static final int CDN_OTHER = Cdn.OTHER.ordinal();
@@ -97,7 +100,8 @@ public final class CdnGuard implements AutoCloseable {
         // The thread ticks at least every second: the coarse clock (freshness, expiry) stays within 1 s
         // and a bucket is rotated at most 1 s after it ended. A tick with no bucket ending is cheap.
         long tickMillis = Math.min(b.bucket.toMillis(), 1_000);
-        this.evaluator = new Evaluator(Integer.toHexString(System.identityHashCode(this)), time, this::tick,
+        // the guard's name and a sequence number: a thread dump says whose evaluation thread it is
+        this.evaluator = new Evaluator(b.name + "-" + GUARDS_BUILT.incrementAndGet(), time, this::tick,
                 this::snapshot, checks, b.listeners, tickMillis, b.evaluationPeriod.toMillis(),
                 b.evaluationThread);
         this.endpoint = new DefaultHealthEndpoint(b.endpointPrefix, b.detailsToken, new EnumMap<>(b.httpStatus),
@@ -409,11 +413,25 @@ public final class CdnGuard implements AutoCloseable {
          * {@code static} for {@code asset-1..3}: the {@code missing-backend} check compares a backend's
          * share of its group's traffic, so a quiet {@code api} backend never makes an asset backend
          * look silent. Backends declared without a group are grouped by name stem ({@code api-1},
-         * {@code api-2}: {@code api}).
+         * {@code api-2}: {@code api}). The rules of {@link #expectBackendSpec(String)} apply: a group
+         * name is a letter, then letters, digits, {@code .}, {@code _} or {@code -}, and a backend
+         * belongs to one group.
+         *
+         * @throws IllegalArgumentException for a bad group name, or a backend already in another group
          */
         public Builder expectBackendGroup(String group, String... names) {
             Objects.requireNonNull(group, "group");
+            if (!SPEC_GROUP.matcher(group).matches()) {
+                throw new IllegalArgumentException("bad backend group name '" + group
+                        + "': a letter, then letters, digits, '.', '_' or '-'");
+            }
             for (String n : Objects.requireNonNull(names, "names")) {
+                String had = backendGroups.get(Objects.requireNonNull(n, "name"));
+                if (had != null && !had.equals(group)) {
+                    throw new IllegalArgumentException("backend '" + n + "' in two groups: '" + had + "' and '" + group + "'");
+                }
+            }
+            for (String n : names) {
                 expectBackend(n);
                 backendGroups.put(n, group);
             }
@@ -641,11 +659,6 @@ public final class CdnGuard implements AutoCloseable {
             }
             if (!name.matches("[A-Za-z0-9._-]{1,100}") || name.startsWith(".")) {
                 throw new IllegalArgumentException("name must be 1..100 of [A-Za-z0-9._-], not starting with '.': " + name);
-            }
-            for (Map.Entry<String, String> e : backendGroups.entrySet()) {
-                if (e.getValue().isBlank() || e.getValue().equals("*")) {
-                    throw new IllegalArgumentException("backend group name must not be blank or '*': '" + e.getValue() + "'");
-                }
             }
             for (Map.Entry<HealthStatus, Integer> e : httpStatus.entrySet()) {
                 if (e.getValue() < 200 || e.getValue() > 599) {

@@ -119,5 +119,10 @@ class DetectionDefaultsTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(".hidden");
         assertThatThrownBy(() -> CdnGuard.builder().expectBackendGroup("*", "a").evaluationThread(false).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'*'");
+        assertThatThrownBy(() -> CdnGuard.builder().expectBackendGroup(" ", "a"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bad backend group name");
+        // the same rule as expectBackendSpec: one group per backend, never a silent move
+        assertThatThrownBy(() -> CdnGuard.builder().expectBackendGroup("static", "a").expectBackendGroup("api", "a"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("backend 'a' in two groups");
     }
 }
