@@ -5,9 +5,11 @@ import io.cdnguard.Exchange;
 import io.cdnguard.HeaderSource;
 import io.cdnguard.netty.CdnGuardHandler;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -18,6 +20,12 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
+import java.lang.invoke.LambdaMetafactory;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Method;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -38,6 +46,17 @@ import org.openjdk.jmh.annotations.Warmup;
  * EmbeddedChannel} pipeline without ({@link #baseline}) and with ({@link #withCdnGuard}) the handler,
  * which records every exchange into a real {@link CdnGuard}. The difference of the two is the
  * handler's cost; run with {@code -prof gc} to see that it adds no allocation.
+ *
+ * <p>Splitting that cost: {@link #withHandlerOnly} is the same pipeline whose handler records into a
+ * sink that only reads the exchange's duration and status, so {@code withHandlerOnly - baseline} is
+ * the handler's own bookkeeping (pairing, the two clock reads, write completion, the views) without
+ * the core; {@link #recordOnlyHandlerViews} is {@link CdnGuard#record(Exchange)} of the same exchange
+ * through the handler's own header and path views (the header lookups the core makes go through
+ * them), so {@code withCdnGuard - baseline - recordOnlyHandlerViews} is the same bookkeeping measured
+ * the other way; {@link #withPassThrough} is a handler that only passes the same events on, the floor
+ * any handler in that place pays to Netty. The handler's package-private sink constructor and views are reached by reflection
+ * in the setup only (the benchmark jar runs on the class path); the sink is a real class made by
+ * {@link LambdaMetafactory}, so nothing reflective runs per operation.
  *
  * <p>The request and response objects are reused (retained before each trip, released by the
  * application handler and by the benchmark), so that the numbers show the pipeline's work, not the
@@ -62,6 +81,21 @@ public class NettyHandlerBenchmark {
     private FullHttpRequest request;
     private FullHttpResponse response;
     private Exchange exchange;
+    private Exchange viewExchange;
+    private EmbeddedChannel handlerOnly;
+    private EmbeddedChannel passThrough;
+
+    /** What the no-op sink of {@link #withHandlerOnly} accumulates, so that its reads are not dead code. */
+    static long sunk;
+
+    /**
+     * The sink of {@link #withHandlerOnly}: reads two facts of the exchange (no header lookups).
+     *
+     * @param e the exchange being recorded
+     */
+    public static void sink(Exchange e) {
+        sunk += e.durationNanos() + e.status();
+    }
 
     /** The application: answers every request with the shared response. Sharable: stateless. */
     @ChannelHandler.Sharable
@@ -79,7 +113,28 @@ public class NettyHandlerBenchmark {
         }
     }
 
-    /** Builds the guard, the two channels and the message pair. */
+    /**
+     * A handler that intercepts what {@link CdnGuardHandler} intercepts (read, write, flush) and only
+     * passes each on: what any handler in that place costs in Netty's pipeline.
+     */
+    static final class PassThrough extends ChannelDuplexHandler {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ctx.fireChannelRead(msg);
+        }
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            ctx.write(msg, promise);
+        }
+
+        @Override
+        public void flush(ChannelHandlerContext ctx) {
+            ctx.flush();
+        }
+    }
+
+    /** Builds the guard, the channels and the message pair. */
     @Setup(Level.Trial)
     public void setUp() {
         guard = CdnGuard.builder().evaluationThread(false).build();
@@ -103,6 +158,55 @@ public class NettyHandlerBenchmark {
         App app = new App(response);
         plain = new EmbeddedChannel(app);
         guarded = new EmbeddedChannel(new CdnGuardHandler(guard), app);
+        passThrough = new EmbeddedChannel(new PassThrough(), app);
+        try {
+            viewExchange = new RecordedExchange(view(request), view(response), pathView(request.uri()));
+            handlerOnly = new EmbeddedChannel(handlerWithSink(), app);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("cannot reach the handler's package-private parts: " + e, e);
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    private static final String NETTY_PACKAGE = "io.cdnguard.netty.";
+
+    /** The handler's own header view ({@code NettyHeaderSource}) over {@code message}'s headers. */
+    private static HeaderSource view(io.netty.handler.codec.http.HttpMessage message) throws ReflectiveOperationException {
+        Class<?> type = Class.forName(NETTY_PACKAGE + "NettyHeaderSource");
+        Constructor<?> c = type.getDeclaredConstructor();
+        c.setAccessible(true);
+        Object v = c.newInstance();
+        Method set = type.getDeclaredMethod("set", io.netty.handler.codec.http.HttpHeaders.class);
+        set.setAccessible(true);
+        set.invoke(v, message.headers());
+        return (HeaderSource) v;
+    }
+
+    /** The handler's own path view ({@code UriPath}) over {@code uri}. */
+    private static CharSequence pathView(String uri) throws ReflectiveOperationException {
+        Class<?> type = Class.forName(NETTY_PACKAGE + "UriPath");
+        Constructor<?> c = type.getDeclaredConstructor();
+        c.setAccessible(true);
+        Object v = c.newInstance();
+        Method set = type.getDeclaredMethod("set", String.class);
+        set.setAccessible(true);
+        set.invoke(v, uri);
+        return (CharSequence) v;
+    }
+
+    /** A handler recording into {@link #sink(Exchange)} through its package-private sink constructor. */
+    private static CdnGuardHandler handlerWithSink() throws Throwable {
+        Class<?> sinkType = Class.forName(NETTY_PACKAGE + "ExchangeSink");
+        MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(sinkType, MethodHandles.lookup());
+        MethodHandle target = MethodHandles.lookup().findStatic(NettyHandlerBenchmark.class, "sink",
+                MethodType.methodType(void.class, Exchange.class));
+        Object sink = LambdaMetafactory.metafactory(lookup, "record", MethodType.methodType(sinkType),
+                MethodType.methodType(void.class, Exchange.class), target,
+                MethodType.methodType(void.class, Exchange.class)).getTarget().invoke();
+        Constructor<CdnGuardHandler> c = CdnGuardHandler.class.getDeclaredConstructor(sinkType, int.class);
+        c.setAccessible(true);
+        return c.newInstance(sink, CdnGuardHandler.DEFAULT_MAX_PIPELINED);
     }
 
     /** Closes the channels and the guard and releases the shared messages. */
@@ -110,6 +214,8 @@ public class NettyHandlerBenchmark {
     public void tearDown() {
         plain.finishAndReleaseAll();
         guarded.finishAndReleaseAll();
+        handlerOnly.finishAndReleaseAll();
+        passThrough.finishAndReleaseAll();
         guard.close();
         request.release();
         response.release();
@@ -128,6 +234,35 @@ public class NettyHandlerBenchmark {
     }
 
     /**
+     * The same pipeline with a handler that passes on every read, write and flush and does nothing
+     * else: {@code withPassThrough - baseline} is what Netty charges for a handler in that place, the
+     * floor of any recording handler's cost.
+     */
+    @Benchmark
+    public Object withPassThrough() {
+        return trip(passThrough);
+    }
+
+    /**
+     * The same pipeline with a {@link CdnGuardHandler} that records into a sink reading two facts of
+     * the exchange: the handler's own cost without the core's.
+     */
+    @Benchmark
+    public Object withHandlerOnly() {
+        return trip(handlerOnly);
+    }
+
+    /**
+     * {@link CdnGuard#record(Exchange)} of the benchmark's exchange read through the handler's own
+     * header and path views: the core's share of {@link #withCdnGuard} as the handler feeds it.
+     */
+    @Benchmark
+    public Object recordOnlyHandlerViews() {
+        guard.record(viewExchange);
+        return viewExchange;
+    }
+
+    /**
      * The guard's share of {@link #withCdnGuard}: {@link CdnGuard#record(Exchange)} of the same exchange,
      * read from the same Netty headers, without any pipeline. {@code withCdnGuard - baseline - recordOnly}
      * is the handler's own bookkeeping.
@@ -142,12 +277,17 @@ public class NettyHandlerBenchmark {
     static final class RecordedExchange implements Exchange {
         private final HeaderSource requestHeaders;
         private final HeaderSource responseHeaders;
-        private final String path;
+        private final CharSequence path;
 
         RecordedExchange(FullHttpRequest request, FullHttpResponse response) {
-            this.requestHeaders = request.headers()::get;
-            this.responseHeaders = response.headers()::get;
-            this.path = request.uri().substring(0, request.uri().indexOf('?'));
+            this(request.headers()::get, response.headers()::get,
+                    request.uri().substring(0, request.uri().indexOf('?')));
+        }
+
+        RecordedExchange(HeaderSource requestHeaders, HeaderSource responseHeaders, CharSequence path) {
+            this.requestHeaders = requestHeaders;
+            this.responseHeaders = responseHeaders;
+            this.path = path;
         }
 
         @Override

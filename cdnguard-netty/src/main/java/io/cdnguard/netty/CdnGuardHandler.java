@@ -12,6 +12,12 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.FileRegion;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -74,9 +80,11 @@ import org.slf4j.LoggerFactory;
  * status and response headers, counts body bytes of every {@link HttpContent}, {@link ByteBuf} and
  * {@link FileRegion} written after it, and when the {@link LastHttpContent} (or a {@code
  * FullHttpResponse}) is written it records the exchange once that write's promise completes: a
- * failed or cancelled write is recorded as {@linkplain Exchange#aborted() aborted}. Interim {@code
- * 1xx} responses ({@code 100 Continue}, {@code 103 Early Hints}) are forwarded and not paired; {@code
- * 101 Switching Protocols} is a final response. A channel that goes inactive with requests not yet
+ * failed or cancelled write is recorded as {@linkplain Exchange#aborted() aborted}. The duration
+ * runs from the request's arrival to the completion of the response's last write, which the
+ * handler observes when the {@code flush} that completed it returns (see the implementation
+ * notes). Interim {@code 1xx} responses ({@code 100 Continue}, {@code 103 Early Hints}) are
+ * forwarded and not paired; {@code 101 Switching Protocols} is a final response. A channel that goes inactive with requests not yet
  * fully answered records each of them as aborted. Every message is forwarded unchanged; the
  * handler never retains or releases a message and never throws into the pipeline (its own
  * bookkeeping is wrapped, and {@link CdnGuard#record(Exchange)} never throws).
@@ -103,16 +111,50 @@ import org.slf4j.LoggerFactory;
  * <h2>Implementation notes</h2>
  * Allocation-free per exchange beyond Netty's own work: the ring's exchange objects are created on
  * first use (one per concurrently pending request, so a connection without pipelining makes one or
- * two) and reused for the life of the channel; each is its own {@link Exchange}, its own
+ * two) and reused for the life of the channel; each is its own {@link Exchange} and its own
  * {@link HeaderSource} views (over Netty's header store, returning the stored {@code CharSequence}
- * values) and its own {@link ChannelFutureListener}, added to the write's promise (Netty stores a
- * single listener in a field, without allocating). Only a {@code voidPromise()} write of the last
- * content costs one promise ({@link ChannelPromise#unvoid()}), because a void promise cannot carry a
- * listener. The client address text is resolved once per channel. Every mutable field is written
- * and read only on the channel's event loop ({@code channelRead}, {@code write}, {@code
- * channelInactive} and the promise listeners all run there), so there are no locks, CAS or
- * volatiles; the only shared state is the JVM-wide {@link LongAdder} of skipped exchanges, touched
- * only when an exchange is skipped.
+ * values). The client address text is resolved once per channel.
+ *
+ * <p>Write completion without a listener in the common case: the exchange keeps the promise of its
+ * last write, and {@code flush} checks it after {@code ctx.flush()} returns. On a socket with room
+ * in its send buffer (and on an {@code EmbeddedChannel}) the flush writes the response and completes
+ * the promise before it returns, so the exchange is recorded right there, successful or failed,
+ * without a {@link ChannelFutureListener} (adding one and being notified costs three monitor
+ * enter/exit pairs on the promise and a thread-local lookup). A promise still open after the flush (a
+ * partial write on a full socket, an HTTP/2 stream whose parent flushes later, a flush held back by a
+ * handler below) gets the exchange as its listener then, and the exchange is recorded when it
+ * completes. A write's promise that is already done when {@code ctx.write} returns (a write failed
+ * on the spot) is recorded at once; {@code channelInactive} and {@code handlerRemoved} settle the
+ * rest the same way. The end time is therefore read when the flush returns rather than inside the
+ * promise's completion: the same instant but for listeners the application added to that promise
+ * beforehand, which run first. A {@code voidPromise()} write of the last content is the one case
+ * that costs an allocation ({@link ChannelPromise#unvoid()}) and a listener, because a void promise
+ * tells nothing about its outcome.
+ *
+ * <p>Message types: the classes {@code HttpServerCodec} and the HTTP/2 conversion produce ({@code
+ * DefaultHttpRequest}, {@code DefaultFullHttpRequest}, {@code DefaultHttpResponse}, {@code
+ * DefaultFullHttpResponse}, {@code DefaultHttpContent}, {@code DefaultLastHttpContent}) are
+ * recognised by an exact class comparison before any {@code instanceof} against an interface:
+ * an interface type check scans the class's secondary supertypes and overwrites the one-element
+ * cache in the class's metadata, which Netty's codecs check against other interfaces too, so on a
+ * busy server it misses and the cache line bounces between event-loop cores. Other message
+ * classes take the general {@code instanceof} path.
+ *
+ * <p>The two clock reads ({@link System#nanoTime()} at the request, again when its response
+ * completes) are the honest minimum for a duration: the start cannot be borrowed from a previous
+ * exchange's end, because reads and writes of a connection interleave with idle time and other
+ * connections' work between them. Where several exchanges really end at one instant they share
+ * one read: pipelined responses completed by the same flush, and the exchanges a closing
+ * connection aborts. (Pipelined requests decoded from one socket read could share a start the
+ * same way, but knowing where a read batch ends takes a {@code channelReadComplete} handler call
+ * on every read of every connection, which costs the common one-request-per-read connection more
+ * than the clock read it would save for pipelining ones.)
+ *
+ * <p>Every mutable field is written and read only on the channel's event loop ({@code
+ * channelRead}, {@code write}, {@code flush}, {@code channelInactive}, {@code handlerRemoved} and
+ * the promise listeners all run there), so there are no locks, CAS or volatiles; the only shared
+ * state is the JVM-wide {@link LongAdder} of skipped exchanges, touched only when an exchange is
+ * skipped.
  */
 public final class CdnGuardHandler extends ChannelDuplexHandler {
 
@@ -133,6 +175,8 @@ public final class CdnGuardHandler extends ChannelDuplexHandler {
      */
     public static final AttributeKey<UpstreamFailure> UPSTREAM_FAILURE =
             AttributeKey.valueOf(CdnGuardHandler.class, "upstreamFailure");
+
+    private static final Class<?> EMPTY_LAST_CONTENT = LastHttpContent.EMPTY_LAST_CONTENT.getClass();
 
     private static final LongAdder SKIPPED = new LongAdder();
     private static final AtomicBoolean OVERFLOW_LOGGED = new AtomicBoolean();
@@ -161,6 +205,9 @@ public final class CdnGuardHandler extends ChannelDuplexHandler {
     private int next;
     private int tail;
     private int skipResponses;
+    // Exchanges whose last write was passed on but whose promise has neither been seen done nor been
+    // given a listener: settled by flush, write, channelInactive and handlerRemoved.
+    private int unsettled;
     private Pending current;
     private byte writing = IDLE;
     private Channel channel;
@@ -257,13 +304,28 @@ public final class CdnGuardHandler extends ChannelDuplexHandler {
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-        if (msg instanceof HttpRequest) {
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (unsettled != 0) {
             try {
-                onRequest((HttpRequest) msg);
+                settle(true);
             } catch (Throwable t) {
                 internalError(t);
             }
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        try {
+            Class<?> c = msg.getClass();
+            if (c == DefaultHttpRequest.class || c == DefaultFullHttpRequest.class) {
+                onRequest((DefaultHttpRequest) msg);
+            } else if (c != DefaultHttpContent.class && c != DefaultLastHttpContent.class && c != EMPTY_LAST_CONTENT
+                    && msg instanceof HttpRequest) {
+                onRequest((HttpRequest) msg);
+            }
+        } catch (Throwable t) {
+            internalError(t);
         }
         ctx.fireChannelRead(msg);
     }
@@ -277,6 +339,25 @@ public final class CdnGuardHandler extends ChannelDuplexHandler {
             internalError(t);
         }
         ctx.write(msg, p);
+        if (unsettled != 0) {
+            try {
+                settle(false); // a write that failed on the spot
+            } catch (Throwable t) {
+                internalError(t);
+            }
+        }
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) throws Exception {
+        ctx.flush();
+        if (unsettled != 0) {
+            try {
+                settle(true);
+            } catch (Throwable t) {
+                internalError(t);
+            }
+        }
     }
 
     @Override
@@ -318,35 +399,71 @@ public final class CdnGuardHandler extends ChannelDuplexHandler {
     }
 
     private ChannelPromise onWrite(Object msg, ChannelPromise promise) {
-        if (msg instanceof HttpResponse) {
-            int code = ((HttpResponse) msg).status().code();
-            if (code >= 100 && code < 200 && code != 101) {
-                // Interim response: not the final one; its own LastHttpContent (if separate) is skipped too.
-                if (writing == RESPONSE && current != null) {
-                    return promise; // a 1xx after the final response started: malformed, ignore
-                }
-                writing = msg instanceof LastHttpContent ? IDLE : INTERIM;
-                return promise;
-            }
-            beginResponse((HttpResponse) msg, code);
+        // Exact classes first (class notes): in each branch the JIT knows the exact type, so the
+        // calls below are direct and no interface type check runs.
+        Class<?> c = msg.getClass();
+        if (c == DefaultFullHttpResponse.class) {
+            DefaultFullHttpResponse r = (DefaultFullHttpResponse) msg;
+            return onResponse(r, true) ? promise : onLastContent(r.content().readableBytes(), promise);
+        }
+        if (c == DefaultHttpContent.class) {
+            onContent(((DefaultHttpContent) msg).content().readableBytes());
+            return promise;
+        }
+        if (c == DefaultLastHttpContent.class) {
+            return onLastContent(((DefaultLastHttpContent) msg).content().readableBytes(), promise);
+        }
+        if (c == DefaultHttpResponse.class) {
+            onResponse((DefaultHttpResponse) msg, false);
+            return promise;
+        }
+        if (c == EMPTY_LAST_CONTENT) {
+            return onLastContent(0, promise);
+        }
+        if (msg instanceof HttpResponse && onResponse((HttpResponse) msg, msg instanceof LastHttpContent)) {
+            return promise;
         }
         if (msg instanceof HttpContent) {
-            if (writing == RESPONSE) {
-                current.bytes += ((HttpContent) msg).content().readableBytes();
-            }
+            long n = ((HttpContent) msg).content().readableBytes();
             if (msg instanceof LastHttpContent) {
-                return endResponse(promise);
+                return onLastContent(n, promise);
             }
+            onContent(n);
         } else if (msg instanceof ByteBuf) {
-            if (writing == RESPONSE) {
-                current.bytes += ((ByteBuf) msg).readableBytes();
-            }
+            onContent(((ByteBuf) msg).readableBytes());
         } else if (msg instanceof FileRegion) {
-            if (writing == RESPONSE) {
-                current.bytes += ((FileRegion) msg).count();
-            }
+            onContent(((FileRegion) msg).count());
         }
         return promise;
+    }
+
+    /**
+     * A response head is written. Returns {@code true} for an interim ({@code 1xx} but {@code 101})
+     * response, whose own content, if any, is not the final response's.
+     */
+    private boolean onResponse(HttpResponse response, boolean last) {
+        int code = response.status().code();
+        if (code >= 100 && code < 200 && code != 101) {
+            // Interim response: not the final one; its own LastHttpContent (if separate) is skipped too.
+            if (writing == RESPONSE && current != null) {
+                return true; // a 1xx after the final response started: malformed, ignore
+            }
+            writing = last ? IDLE : INTERIM;
+            return true;
+        }
+        beginResponse(response, code);
+        return false;
+    }
+
+    private void onContent(long bytes) {
+        if (writing == RESPONSE) {
+            current.bytes += bytes;
+        }
+    }
+
+    private ChannelPromise onLastContent(long bytes, ChannelPromise promise) {
+        onContent(bytes);
+        return endResponse(promise);
     }
 
     private void beginResponse(HttpResponse response, int code) {
@@ -354,7 +471,7 @@ public final class CdnGuardHandler extends ChannelDuplexHandler {
             // The previous response never wrote its LastHttpContent: take it as complete now.
             Pending prev = current;
             current = null;
-            prev.finish(false);
+            prev.finish(false, System.nanoTime());
         }
         if (skipResponses > 0) {
             skipResponses--;
@@ -384,13 +501,54 @@ public final class CdnGuardHandler extends ChannelDuplexHandler {
         Pending p = current;
         current = null;
         p.state = COMPLETING;
-        ChannelPromise real = promise.unvoid();
-        real.addListener(p);
-        return real;
+        if (promise.isVoid()) {
+            ChannelPromise real = promise.unvoid();
+            p.listening = true;
+            real.addListener(p);
+            return real;
+        }
+        p.promise = promise;
+        unsettled++;
+        return promise;
+    }
+
+    /**
+     * Records the exchanges whose last write completed; with {@code listen}, hands the others to their
+     * promise as its listener. Oldest first, so that exchanges completed by one flush are recorded in
+     * the order they were answered. Exchanges found done by one call share one clock read for their
+     * end: they all completed during the write or flush that just returned.
+     */
+    private void settle(boolean listen) {
+        int end = next;
+        long now = 0;
+        boolean timed = false;
+        for (int i = head; i != end && unsettled > 0; i++) {
+            Pending p = ring[i & mask];
+            if (p == null || p.state != COMPLETING || p.listening) {
+                continue;
+            }
+            ChannelPromise f = p.promise;
+            if (f.isDone()) {
+                unsettled--;
+                if (!timed) {
+                    now = System.nanoTime();
+                    timed = true;
+                }
+                p.finish(!f.isSuccess(), now);
+            } else if (listen) {
+                unsettled--;
+                p.listening = true;
+                f.addListener(p);
+            }
+        }
     }
 
     private void abortPending() {
+        if (unsettled != 0) {
+            settle(true); // a close fails the writes still queued: recorded now, as aborted
+        }
         int end = tail;
+        long now = System.nanoTime(); // every exchange still open ends with the connection, now
         for (int i = head; i != end; i++) {
             Pending p = ring[i & mask];
             if (p != null && (p.state == AWAITING || p.state == WRITING)) {
@@ -400,7 +558,7 @@ public final class CdnGuardHandler extends ChannelDuplexHandler {
                 if (p.state == WRITING || i == next) {
                     p.readAttributes();
                 }
-                p.finish(true);
+                p.finish(true, now);
             }
         }
         current = null;
@@ -447,6 +605,8 @@ public final class CdnGuardHandler extends ChannelDuplexHandler {
         final NettyHeaderSource requestHeaders = new NettyHeaderSource();
         final NettyHeaderSource responseHeaders = new NettyHeaderSource();
         byte state = FREE;
+        boolean listening;
+        ChannelPromise promise;
         int skipAfter;
         String method = "";
         int status;
@@ -470,6 +630,8 @@ public final class CdnGuardHandler extends ChannelDuplexHandler {
             backend = null;
             failure = null;
             skipAfter = 0;
+            listening = false;
+            promise = null;
             state = AWAITING;
         }
 
@@ -506,15 +668,15 @@ public final class CdnGuardHandler extends ChannelDuplexHandler {
                 return;
             }
             try {
-                finish(!future.isSuccess());
+                finish(!future.isSuccess(), System.nanoTime());
             } catch (Throwable t) {
                 internalError(t);
             }
         }
 
-        void finish(boolean abort) {
+        void finish(boolean abort, long endNanos) {
             aborted = abort;
-            durationNanos = System.nanoTime() - startNanos;
+            durationNanos = endNanos - startNanos;
             try {
                 sink.record(this);
             } catch (Throwable t) {
@@ -525,6 +687,7 @@ public final class CdnGuardHandler extends ChannelDuplexHandler {
             path.root();
             backend = null;
             failure = null;
+            promise = null;
             state = DONE;
             advanceHead();
         }

@@ -1,5 +1,7 @@
 package io.cdnguard.netty;
 
+import java.util.Objects;
+
 /**
  * A reusable, allocation-free {@link CharSequence} view of the path part of a request target: the
  * characters of the URI string between the start of the path and the first {@code '?'} or {@code
@@ -81,10 +83,7 @@ final class UriPath implements CharSequence {
 
     @Override
     public char charAt(int index) {
-        if (index < 0 || index >= end - start) {
-            throw new IndexOutOfBoundsException("index " + index + ", length " + (end - start));
-        }
-        return uri.charAt(start + index);
+        return uri.charAt(start + Objects.checkIndex(index, end - start));
     }
 
     @Override

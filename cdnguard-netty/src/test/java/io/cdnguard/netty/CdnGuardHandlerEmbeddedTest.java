@@ -10,8 +10,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -136,6 +138,8 @@ class CdnGuardHandlerEmbeddedTest {
                         org.assertj.core.groups.Tuple.tuple("/index.html", 200, "public, max-age=60", false, 10L),
                         org.assertj.core.groups.Tuple.tuple("/style.css", 304, null, true, 0L),
                         org.assertj.core.groups.Tuple.tuple("/logo.svg", 200, "public, max-age=3600", false, 30L));
+        // One flush completed all three: they share their end, so an earlier request has the longer duration.
+        assertThat(recorded).extracting(Rec::durationNanos).isSortedAccordingTo(java.util.Comparator.reverseOrder());
         assertThat(ch.finishAndReleaseAll()).isFalse();
     }
 
@@ -380,6 +384,130 @@ class CdnGuardHandlerEmbeddedTest {
         res.release();
         ch.checkException();
         assertThat(h.pending()).isZero();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    /** Keeps the writes it is given (and ignores flushes) until {@link #pass()}: a socket with a full send buffer. */
+    static final class HoldingWrites extends ChannelOutboundHandlerAdapter {
+        private final List<Object> messages = new ArrayList<>();
+        private final List<ChannelPromise> promises = new ArrayList<>();
+        private ChannelHandlerContext ctx;
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            this.ctx = ctx;
+            messages.add(msg);
+            promises.add(promise);
+        }
+
+        @Override
+        public void flush(ChannelHandlerContext ctx) {
+            // held back: nothing is written, no promise completes
+        }
+
+        /** Passes every held write on and flushes: their promises complete. */
+        void pass() {
+            for (int i = 0; i < messages.size(); i++) {
+                ctx.write(messages.get(i), promises.get(i));
+            }
+            messages.clear();
+            promises.clear();
+            ctx.flush();
+        }
+    }
+
+    @Test
+    void writeNotCompletedByItsFlush_recordedWhenItsPromiseCompletesLater() {
+        HoldingWrites holding = new HoldingWrites();
+        CdnGuardHandler h = handler(64);
+        EmbeddedChannel ch = new EmbeddedChannel(holding, h);
+        FullHttpRequest r1 = cloudFront("/slow-1.js");
+        FullHttpRequest r2 = cloudFront("/slow-2.js");
+        ch.writeInbound(r1, r2);
+        consumeInbound(ch, r1);
+        consumeInbound(ch, r2);
+
+        ch.writeAndFlush(ok(7, 60));
+        ch.writeAndFlush(ok(9, 60));
+        assertThat(recorded).isEmpty();
+        assertThat(h.pending()).isEqualTo(2);
+
+        holding.pass();
+        drainOutbound(ch);
+        assertThat(recorded).extracting(Rec::path, Rec::bytes, Rec::aborted).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("/slow-1.js", 7L, false),
+                org.assertj.core.groups.Tuple.tuple("/slow-2.js", 9L, false));
+        assertThat(h.pending()).isZero();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void writeFailedOnTheSpotWithoutAFlush_recordedAtOnceAsAborted() {
+        ChannelOutboundHandlerAdapter failing = new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                ReferenceCountUtil.release(msg);
+                promise.setFailure(new IOException("Connection reset by peer"));
+            }
+        };
+        CdnGuardHandler h = handler(64);
+        EmbeddedChannel ch = new EmbeddedChannel(failing, h);
+        FullHttpRequest req = cloudFront("/reset.css");
+        ch.writeInbound(req);
+        consumeInbound(ch, req);
+
+        ch.write(ok(4, 60)); // no flush follows
+
+        assertThat(recorded).extracting(Rec::path, Rec::status, Rec::aborted).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("/reset.css", 200, true));
+        assertThat(h.pending()).isZero();
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void handlerRemovedWithAWriteOpen_recordedWhenTheWriteCompletes() {
+        HoldingWrites holding = new HoldingWrites();
+        CdnGuardHandler h = handler(64);
+        EmbeddedChannel ch = new EmbeddedChannel(holding, h);
+        FullHttpRequest req = cloudFront("/removed.js");
+        ch.writeInbound(req);
+        consumeInbound(ch, req);
+        ch.write(ok(3, 60)); // the flush will not pass through the handler any more
+
+        ch.pipeline().remove(h);
+        assertThat(recorded).isEmpty();
+        holding.pass();
+        drainOutbound(ch);
+
+        assertThat(recorded).extracting(Rec::path, Rec::aborted).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("/removed.js", false));
+        assertThat(ch.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void messagesOfOtherClasses_takeTheGeneralPath_pairedAndCountedTheSame() {
+        EmbeddedChannel ch = new EmbeddedChannel(handler(64));
+        // Subclasses are not the exact classes the fast path compares with.
+        FullHttpRequest r1 = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/sub/full.js",
+                io.netty.buffer.ByteBufAllocator.DEFAULT.buffer(0)) { };
+        r1.headers().set(HttpHeaderNames.USER_AGENT, "Amazon CloudFront");
+        FullHttpRequest r2 = cloudFront("/sub/streamed.bin");
+        ch.writeInbound(r1, r2);
+        consumeInbound(ch, r1);
+        consumeInbound(ch, r2);
+
+        FullHttpResponse full = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                Http.ascii("12345")) { };
+        full.headers().set(HttpHeaderNames.CACHE_CONTROL, "max-age=5");
+        HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.PARTIAL_CONTENT) { };
+        ch.writeOutbound(full, head, new DefaultHttpContent(Http.ascii("abcd")) { },
+                Http.ascii("xy"), LastHttpContent.EMPTY_LAST_CONTENT);
+        drainOutbound(ch);
+
+        assertThat(recorded).extracting(Rec::path, Rec::status, Rec::bytes, Rec::cacheControl, Rec::userAgent)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("/sub/full.js", 200, 5L, "max-age=5", "Amazon CloudFront"),
+                        org.assertj.core.groups.Tuple.tuple("/sub/streamed.bin", 206, 6L, null, "Amazon CloudFront"));
         assertThat(ch.finishAndReleaseAll()).isFalse();
     }
 
