@@ -6,7 +6,6 @@ import io.cdnguard.CheckResult;
 import io.cdnguard.GuardSnapshot;
 import io.cdnguard.HealthStatus;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,8 +98,10 @@ public final class CacheRefetchCheck implements Check {
         }
         String msg;
         if (r.alarm) {
-            msg = String.format(Locale.ROOT, "CDN stopped refetching: %d copies came due in %d min, %d refetched; %d overdue, oldest %d min",
-                    r.due, r.windowMillis / 60_000, r.refetched, overdue, oldest / 60_000);
+            // what String.format(Locale.ROOT, "... %d ...") printed, without a Formatter per evaluation
+            msg = new StringBuilder(96).append("CDN stopped refetching: ").append(r.due).append(" copies came due in ")
+                    .append(r.windowMillis / 60_000).append(" min, ").append(r.refetched).append(" refetched; ")
+                    .append(overdue).append(" overdue, oldest ").append(oldest / 60_000).append(" min").toString();
         } else {
             msg = r.warmingUp ? "refetches as expected (warming up)" : "refetches as expected";
         }

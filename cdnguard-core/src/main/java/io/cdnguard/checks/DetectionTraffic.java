@@ -142,6 +142,10 @@ final class DetectionTraffic {
     private long lastCum;
     private final long[] lastPopCum;
     private final Map<String, Integer> popIndex = new HashMap<>();
+    // The key last seen at each position of update's popKeys and its index (-1: no room), so that an
+    // unchanged key is not looked up again.
+    private String[] keyCache = new String[0];
+    private int[] keyIdx = new int[0];
     private String[] popNames;
     private long lastDt = 10_000L;
     private long historyStart = Long.MIN_VALUE;
@@ -183,6 +187,16 @@ final class DetectionTraffic {
         refState = new byte[nw * cfg.maxPops];
         refSh = new double[nw * cfg.maxPops];
         refLo = new double[nw * cfg.maxPops];
+        poolValid = new boolean[nw];
+        poolPopTotal = new long[nw];
+        poolRowTotal = new long[nw];
+        poolK = new long[nw];
+        poolMu = new double[nw];
+        poolSh = new double[nw];
+        poolFirst = new int[nw];
+        poolEligible = new int[nw];
+        poolPooled = new int[nw];
+        poolMask = new boolean[nw * cfg.maxPops];
         pop = new long[cfg.maxPops];
         cleanPop = new long[cfg.maxPops];
         lastPopCum = new long[cfg.maxPops];
@@ -218,16 +232,37 @@ final class DetectionTraffic {
         boolean discontinuity = !first && (dt < 0 || dt > Math.max(cfg.maxGapMillis, 3 * lastDt));
         long delta = first ? 0 : Math.max(0, cumFetches - lastCum);
         lastCum = cumFetches;
+        if (popKeys != null && keyCache.length < popCount) {
+            keyCache = Arrays.copyOf(keyCache, popCount);
+            keyIdx = Arrays.copyOf(keyIdx, popCount);
+        }
         for (int i = 0; i < popCount && popKeys != null; i++) {
-            Integer idx = popIndex.get(popKeys[i]);
-            if (idx == null) {
-                if (popIndex.size() >= cfg.maxPops) {
+            String key = popKeys[i];
+            int idx;
+            if (key != null && keyCache[i] == key) {
+                // the same key instance at this position as last time (callers keep their keys): its
+                // index cannot have changed (POPs are only ever added) nor can "no room" (never removed)
+                idx = keyIdx[i];
+                if (idx < 0) {
                     continue;
                 }
-                idx = popIndex.size();
-                popIndex.put(popKeys[i], idx);
-                popNames[idx] = popKeys[i];
-                lastPopCum[idx] = first ? popCum[i] : 0; // a POP first seen now: its count is new since the last step
+            } else {
+                Integer known = popIndex.get(key);
+                if (known == null) {
+                    if (popIndex.size() >= cfg.maxPops) {
+                        keyCache[i] = key;
+                        keyIdx[i] = -1;
+                        continue;
+                    }
+                    idx = popIndex.size();
+                    popIndex.put(key, idx);
+                    popNames[idx] = key;
+                    lastPopCum[idx] = first ? popCum[i] : 0; // a POP first seen now: its count is new since the last step
+                } else {
+                    idx = known;
+                }
+                keyCache[i] = key;
+                keyIdx[i] = idx;
             }
             popDelta[idx] = Math.max(0, popCum[i] - lastPopCum[idx]);
             lastPopCum[idx] = popCum[i];
@@ -568,6 +603,20 @@ final class DetectionTraffic {
     private final byte[] refState;
     private final double[] refSh;
     private final double[] refLo;
+    // Per share window: the last pool (valid until the reference figures are recomputed) and the
+    // window total and start-row total it was computed for; per window and POP, the mask it left.
+    private final boolean[] poolValid;
+    private final long[] poolPopTotal;
+    private final long[] poolRowTotal;
+    private final long[] poolK;
+    private final double[] poolMu;
+    private final double[] poolSh;
+    private final int[] poolFirst;
+    private final int[] poolEligible;
+    private final int[] poolPooled;
+    private final boolean[] poolMask;
+    /** Whether an unchanged window reuses its pool; off only in the test that compares both ways. */
+    boolean poolCache = true;
 
     /** Test 2: sets {@code bestP..bestPShare} and {@code bestMask}. */
     private void shareTests(long now, int npop) {
@@ -612,14 +661,6 @@ final class DetectionTraffic {
                 if (!(eAgg > 0) || kAgg > cfg.confirmRatio * eAgg) {
                     continue;
                 }
-                // pool the POPs in deficit: a partial outage usually takes several
-                long kPool = 0;
-                double muPool = 0;
-                double shPool = 0;
-                int firstPop = -1;
-                double firstShare = 0;
-                int eligible = 0; // POPs with a usable reference share in this window
-                int pooled = 0;
                 // The reference shares depend only on the reference rows: when their sums are those
                 // this window saw last time, so are the rows (cumulative counts never go down), and
                 // the shares and their bounds computed then still hold.
@@ -628,6 +669,7 @@ final class DetectionTraffic {
                     refKeyS[wi] = sCleanPopTotal[s];
                     refKeyRef[wi] = sCleanPopTotal[ref];
                     refKeyN[wi] = npop;
+                    poolValid[wi] = false;
                     for (int i = 0; i < npop; i++) {
                         long nr = sCleanPop[so + i] - sCleanPop[ro + i];
                         if (nr < cfg.minPopReference) {
@@ -638,47 +680,13 @@ final class DetectionTraffic {
                         }
                     }
                 }
-                for (int i = 0; i < npop; i++) {
-                    int c = base + i;
-                    byte state = refState[c];
-                    if (state == REF_SKIP) {
-                        continue;
-                    }
-                    eligible++;
-                    double sh = refSh[c];
-                    long ki = pop[i] - sPop[so + i];
-                    if (state == REF_SHARE_QUICK && quickNoDeficit && ki > cfg.popDeficitRatio * (sh * kTot)) {
-                        // No deficit even against the share itself: the bound below it (lo, positive
-                        // for nr >= 4 as sqrt(sh (1 - sh) / nRef) <= sh / 2) gives a smaller mu, so the
-                        // test below would take its else branch; skip the square root.
-                        deficitMask[i] = false;
-                        continue;
-                    }
-                    if (state != REF_BOUND) {
-                        double lo = sh - Math.sqrt(sh * (1 - sh) / nRef);
-                        if (!(lo > 0)) {
-                            refState[c] = REF_SKIP;
-                            eligible--;
-                            continue;
-                        }
-                        refLo[c] = lo;
-                        refState[c] = REF_BOUND;
-                    }
-                    double mu = refLo[c] * kTot;
-                    if (ki <= cfg.popDeficitRatio * mu) {
-                        kPool += ki;
-                        muPool += mu;
-                        shPool += sh;
-                        pooled++;
-                        if (firstPop < 0 || sh > firstShare) {
-                            firstPop = i;
-                            firstShare = sh;
-                        }
-                        deficitMask[i] = true;
-                    } else {
-                        deficitMask[i] = false;
-                    }
-                }
+                pool(wi, s, so, base, kTot, nRef, npop, quickNoDeficit);
+                long kPool = poolK[wi];
+                double muPool = poolMu[wi];
+                double shPool = poolSh[wi];
+                int firstPop = poolFirst[wi];
+                int eligible = poolEligible[wi];
+                int pooled = poolPooled[wi];
                 if (firstPop >= 0) {
                     // Under "nothing changed" the total and its split over POPs are independent, so the
                     // total's own deficit could add to the split's (capped at a fraction of it, so a
@@ -706,6 +714,87 @@ final class DetectionTraffic {
             }
         }
 
+    }
+
+    /**
+     * Pools the POPs in deficit in share window {@code wi} (a partial outage usually takes several):
+     * sets {@code poolK[wi]..poolPooled[wi]} and the mask of every POP not skipped in {@code
+     * deficitMask}. Split out of {@link #shareTests} so that each compiles on its own (a small
+     * method per loop: the window loop's on-stack compilation stays cheap).
+     *
+     * <p>The pool depends on the window's reference figures and on each POP's count in the window.
+     * When the window's total and its start row's total are those of the last time this window was
+     * pooled (and the reference figures were not recomputed since), so are the counts (the rows are
+     * snapshots of counts that never go down), and so is the pool: it is kept, and the mask it left
+     * is written again for the same POPs.
+     */
+    private void pool(int wi, int s, int so, int base, long kTot, long nRef, int npop, boolean quickNoDeficit) {
+        if (poolCache && poolValid[wi] && poolPopTotal[wi] == popTotal && poolRowTotal[wi] == sPopTotal[s]) {
+            for (int i = 0; i < npop; i++) {
+                if (refState[base + i] != REF_SKIP) {
+                    deficitMask[i] = poolMask[base + i];
+                }
+            }
+            return;
+        }
+        long kPool = 0;
+        double muPool = 0;
+        double shPool = 0;
+        int firstPop = -1;
+        double firstShare = 0;
+        int eligible = 0; // POPs with a usable reference share in this window
+        int pooled = 0;
+        for (int i = 0; i < npop; i++) {
+            int c = base + i;
+            byte state = refState[c];
+            if (state == REF_SKIP) {
+                continue;
+            }
+            eligible++;
+            double sh = refSh[c];
+            long ki = pop[i] - sPop[so + i];
+            if (state == REF_SHARE_QUICK && quickNoDeficit && ki > cfg.popDeficitRatio * (sh * kTot)) {
+                // No deficit even against the share itself: the bound below it (lo, positive
+                // for nr >= 4 as sqrt(sh (1 - sh) / nRef) <= sh / 2) gives a smaller mu, so the
+                // test below would take its else branch; skip the square root.
+                deficitMask[i] = false;
+                continue;
+            }
+            if (state != REF_BOUND) {
+                double lo = sh - Math.sqrt(sh * (1 - sh) / nRef);
+                if (!(lo > 0)) {
+                    refState[c] = REF_SKIP;
+                    eligible--;
+                    continue;
+                }
+                refLo[c] = lo;
+                refState[c] = REF_BOUND;
+            }
+            double mu = refLo[c] * kTot;
+            if (ki <= cfg.popDeficitRatio * mu) {
+                kPool += ki;
+                muPool += mu;
+                shPool += sh;
+                pooled++;
+                if (firstPop < 0 || sh > firstShare) {
+                    firstPop = i;
+                    firstShare = sh;
+                }
+                deficitMask[i] = true;
+            } else {
+                deficitMask[i] = false;
+            }
+        }
+        poolValid[wi] = true;
+        poolPopTotal[wi] = popTotal;
+        poolRowTotal[wi] = sPopTotal[s];
+        poolK[wi] = kPool;
+        poolMu[wi] = muPool;
+        poolSh[wi] = shPool;
+        poolFirst[wi] = firstPop;
+        poolEligible[wi] = eligible;
+        poolPooled[wi] = pooled;
+        System.arraycopy(deficitMask, 0, poolMask, base, npop);
     }
 
     private boolean recovered(long now) {

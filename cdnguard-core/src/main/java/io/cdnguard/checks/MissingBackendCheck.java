@@ -138,14 +138,19 @@ public final class MissingBackendCheck implements Check {
                 .withDetail("failureRatio", CdnTrafficCheck.round(r.exchanges == 0 ? 0 : (double) r.failures / r.exchanges))
                 .withDetail("noBackend", r.noBackend)
                 .withDetail("windowMinutes", r.windowMillis / 60_000.0)
-                .withDetail("failingBackends", String.join(",", r.failing))
-                .withDetail("silentBackends", String.join(",", r.silent))
+                .withDetail("failingBackends", join(r.failing))
+                .withDetail("silentBackends", join(r.silent))
                 .withDetail("silentMinutes", CdnTrafficCheck.round(r.silentMinutes))
                 .withDetail("peerExchanges", r.peerExchanges)
                 .withDetail("peerGroup", r.peerGroup)
                 .withDetail("evidenceNats", CdnTrafficCheck.round(r.evidence))
                 .withDetail("neverSeen", r.neverSeen)
                 .withDetail("warmingUp", r.warmingUp);
+    }
+
+    /** {@code String.join(",", names)}, without a joiner for the usual empty list. */
+    private static String join(List<String> names) {
+        return names.isEmpty() ? "" : String.join(",", names);
     }
 
     /** The peer group of a declared backend once evaluated, or {@code null}; for tests. */

@@ -179,6 +179,12 @@ public final class Counters {
     /** Ticker scratch. */
     private final long[] scratch = new long[W];
     private boolean expiryFailureLogged;
+    /**
+     * The last snapshot taken, whose unchanged backend and POP lists the next one shares. Any thread
+     * taking a snapshot writes it; a race only loses a chance to share (the snapshot is immutable and
+     * the field volatile, so a reader sees it fully built).
+     */
+    private volatile GuardSnapshotImpl lastSnapshot;
 
     /**
      * @param startMillis the guard's start time
@@ -632,7 +638,10 @@ public final class Counters {
                 }
             }
         }
-        return new GuardSnapshotImpl(this, now, startMillis, totals, window, exp, backendEntries, popEntries);
+        GuardSnapshotImpl snap = new GuardSnapshotImpl(this, now, startMillis, totals, window, exp, backendEntries,
+                popEntries, lastSnapshot);
+        lastSnapshot = snap;
+        return snap;
     }
 
     /**

@@ -134,7 +134,7 @@ public final class Evaluator implements AutoCloseable {
     private volatile HealthReport current;
 
     // Guarded by lock.
-    private final Map<String, HealthStatus> previous = new HashMap<>();
+    private final HealthStatus[] previous; // per check, then overall; null: not evaluated yet (UP)
     private final Map<String, String> checkFailure = new HashMap<>();
     private final Future<?>[] pending; // a timed-out run still going, per check
     private final long[] pendingSince; // System.nanoTime() when that run was submitted
@@ -197,6 +197,7 @@ public final class Evaluator implements AutoCloseable {
         this.tickNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(1, tickMillis));
         this.periodNanos = TimeUnit.MILLISECONDS.toNanos(Math.max(1, periodMillis));
         this.pending = new Future<?>[this.checks.size()];
+        this.previous = new HealthStatus[this.checks.size() + 1];
         this.pendingSince = new long[this.checks.size()];
         if (checkBudgetMillis > 0) {
             this.budgetNanos = TimeUnit.MILLISECONDS.toNanos(checkBudgetMillis);
@@ -360,10 +361,11 @@ public final class Evaluator implements AutoCloseable {
         HealthReport report = HealthReport.of(now, results);
         current = report;
 
+        int i = 0;
         for (Map.Entry<String, CheckResult> e : results.entrySet()) {
-            transition(e.getKey(), e.getValue(), now);
+            transition(i++, e.getKey(), e.getValue(), now);
         }
-        transition(OVERALL, overallResult(report.status(), results), now);
+        transition(checks.size(), OVERALL, overallResult(report.status(), results), now);
         return report;
     }
 
@@ -449,7 +451,7 @@ public final class Evaluator implements AutoCloseable {
         if (r == null) {
             return failed(checkName, new NullPointerException("check returned null"));
         }
-        if (checkFailure.remove(checkName) != null) {
+        if (!checkFailure.isEmpty() && checkFailure.remove(checkName) != null) {
             log.info("cdnguard {}: check {} no longer fails", name, checkName);
         }
         return r;
@@ -479,10 +481,11 @@ public final class Evaluator implements AutoCloseable {
         return CheckResult.of(status, msg == null ? "all checks UP" : msg.toString());
     }
 
-    private void transition(String check, CheckResult result, long atMillis) {
-        HealthStatus prev = previous.getOrDefault(check, HealthStatus.UP);
+    private void transition(int index, String check, CheckResult result, long atMillis) {
+        HealthStatus last = previous[index];
+        HealthStatus prev = last == null ? HealthStatus.UP : last;
         HealthStatus now = result.status();
-        previous.put(check, now);
+        previous[index] = now;
         if (prev == now) {
             return;
         }

@@ -66,24 +66,71 @@ public final class GuardSnapshotImpl implements GuardSnapshot {
     private volatile HistogramSnapshot freshness;
     private final List<BackendStats> backends;
     private final List<PopStats> pops;
+    /** The table listings the two lists above were built from (to share them with the next snapshot). */
+    private final List<BackendTable.Entry> backendEntries;
+    private final List<PopTable.Entry> popEntries;
 
     GuardSnapshotImpl(Counters counters, long timeMillis, long startMillis, long[] totals, RollingWindow window,
             CacheExpiry expiry, List<BackendTable.Entry> backendEntries, List<PopTable.Entry> popEntries) {
+        this(counters, timeMillis, startMillis, totals, window, expiry, backendEntries, popEntries, null);
+    }
+
+    /**
+     * As above; when {@code previous} (an earlier snapshot of the same counters, or {@code null}) was
+     * built from the same table listings (the same list instances: nothing was added since) and its
+     * rows hold the same counts, its immutable backend and POP lists are shared instead of rebuilt:
+     * the usual case between two evaluations when few records arrive.
+     */
+    GuardSnapshotImpl(Counters counters, long timeMillis, long startMillis, long[] totals, RollingWindow window,
+            CacheExpiry expiry, List<BackendTable.Entry> backendEntries, List<PopTable.Entry> popEntries,
+            GuardSnapshotImpl previous) {
         this.timeMillis = timeMillis;
         this.startMillis = startMillis;
         this.t = totals;
         this.window = window;
         this.expiry = expiry;
-        List<BackendStats> b = new ArrayList<>(backendEntries.size());
-        for (BackendTable.Entry e : backendEntries) {
-            b.add(new Backend(e.name, e.expected, totals, counters.backendBase + e.row * Counters.ROW));
+        this.backendEntries = backendEntries;
+        this.popEntries = popEntries;
+        if (previous != null && previous.backendEntries == backendEntries
+                && sameBackendRows(previous.t, totals, backendEntries, counters.backendBase)) {
+            this.backends = previous.backends; // its Backend objects read previous.t: equal in these rows
+        } else {
+            List<BackendStats> b = new ArrayList<>(backendEntries.size());
+            for (BackendTable.Entry e : backendEntries) {
+                b.add(new Backend(e.name, e.expected, totals, counters.backendBase + e.row * Counters.ROW));
+            }
+            this.backends = Collections.unmodifiableList(b);
         }
-        this.backends = Collections.unmodifiableList(b);
-        List<PopStats> p = new ArrayList<>(popEntries.size());
-        for (PopTable.Entry e : popEntries) {
-            p.add(new Pop(Counters.CDNS[e.cdn], e.name, totals[counters.popBase + e.row]));
+        if (previous != null && previous.popEntries == popEntries && samePopRows(previous.t, totals, popEntries, counters.popBase)) {
+            this.pops = previous.pops;
+        } else {
+            List<PopStats> p = new ArrayList<>(popEntries.size());
+            for (PopTable.Entry e : popEntries) {
+                p.add(new Pop(Counters.CDNS[e.cdn], e.name, totals[counters.popBase + e.row]));
+            }
+            this.pops = Collections.unmodifiableList(p);
         }
-        this.pops = Collections.unmodifiableList(p);
+    }
+
+    private static boolean sameBackendRows(long[] a, long[] b, List<BackendTable.Entry> entries, int base) {
+        for (BackendTable.Entry e : entries) {
+            int o = base + e.row * Counters.ROW;
+            for (int k = o; k < o + Counters.ROW; k++) {
+                if (a[k] != b[k]) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static boolean samePopRows(long[] a, long[] b, List<PopTable.Entry> entries, int base) {
+        for (PopTable.Entry e : entries) {
+            if (a[base + e.row] != b[base + e.row]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

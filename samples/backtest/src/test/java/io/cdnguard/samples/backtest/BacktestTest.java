@@ -216,4 +216,22 @@ class BacktestTest {
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("lines read: 122").contains("1 malformed: line 122")
             .contains("CDN fetches 120 of 121").contains("cloudfront");
     }
+
+    @Test
+    void evaluationNanos_pastTheExactCalls_sampledEstimateWithinTheThreadsCpuTime() {
+        SilenceCheck check = new SilenceCheck();
+        Backtest bt = backtest(check, new ArrayList<>());
+        TraceExchange e = new TraceExchange();
+        long records = Backtest.EXACT_CALLS + 20L * Backtest.SAMPLE_EVERY;
+        long c0 = Backtest.cpuNanos();
+        for (long i = 0; i < records; i++) {
+            bt.record(T0 + i * 10_000, cdnFetch(e)); // one boundary crossed per record
+        }
+        long spent = Backtest.cpuNanos() - c0;
+        assertThat(bt.evaluations()).isEqualTo(records - 1);
+        assertThat(check.evaluatedAt).hasSize((int) (records - 1));
+        // an estimate: within the whole loop's CPU time, with room for a sampled outlier (a GC, a
+        // compilation) scaled up; a cold call scaled up would overshoot by far more
+        assertThat(bt.evaluationNanos()).isPositive().isLessThan(2 * spent);
+    }
 }
