@@ -281,10 +281,19 @@ public final class CdnGuard implements AutoCloseable {
         return checks;
     }
 
-    /** Stops the evaluation thread. Recording after close is still safe (and still counted). Idempotent. */
+    /**
+     * Stops the evaluation thread and saves the {@code cdn-traffic} baseline if it learned anything
+     * since it was loaded or last saved, so that a restart within the hourly save interval does not
+     * cost the weeks of history. Recording after close is still safe (and still counted). Idempotent.
+     */
     @Override
     public void close() {
         evaluator.close();
+        for (Check c : checks) {
+            if (c instanceof CdnTrafficCheck) {
+                ((CdnTrafficCheck) c).saveBaselineIfLearned(); // never throws
+            }
+        }
         if (baselineClaim != null) {
             BASELINE_OWNERS.remove(baselineClaim, this);
         }

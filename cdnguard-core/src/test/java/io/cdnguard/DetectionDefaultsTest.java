@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cdnguard.checks.CdnTrafficCheck;
 import io.cdnguard.testing.ManualTimeSource;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,6 +86,42 @@ class DetectionDefaultsTest {
         assertThat(traffic(fourth).baselineFile()).isEqualTo(dir.resolve("shop.baseline"));
         CdnGuard fifth = build(CdnGuard.builder().name("shop").baselineDirectory(dir));
         assertThat(traffic(fifth).baselineFile()).isNull();
+    }
+
+    /** Feeds one CloudFront fetch a minute for {@code minutes}, evaluating every minute. */
+    private static void traffic(CdnGuard g, ManualTimeSource clock, int minutes) {
+        MutableExchange e = new MutableExchange();
+        for (int i = 0; i < minutes; i++) {
+            e.reset().method("GET").path("/app-" + (i % 7) + ".js").status(200).bytes(100).durationNanos(1_000_000)
+                    .requestHeader("user-agent", "Amazon CloudFront")
+                    .responseHeader("cache-control", "max-age=600");
+            g.record(e);
+            clock.advance(Duration.ofMinutes(1));
+            g.evaluateNow();
+        }
+    }
+
+    @Test
+    void close_savesTheBaselineOnlyWhenItLearnedSomething() throws Exception {
+        // half past: the hourly saves (every hour from the first evaluation) fall at :31, the hours
+        // of the week are learned when they end, at :00
+        ManualTimeSource clock = new ManualTimeSource(Instant.parse("2026-11-23T10:30:00Z"));
+        CdnGuard brief = build(CdnGuard.builder().name("brief").timeSource(clock).baselineDirectory(dir).persistBaseline(true));
+        traffic(brief, clock, 20); // no hour of the week completed
+        brief.close();
+        assertThat(dir.resolve("brief.baseline")).as("nothing learned, no file left behind").doesNotExist();
+
+        CdnGuard learned = build(CdnGuard.builder().name("learned").timeSource(clock).baselineDirectory(dir)
+                .persistBaseline(true));
+        traffic(learned, clock, 150); // to 13:00: hour 12-13 learned after the last hourly save (12:31)
+        Path file = dir.resolve("learned.baseline");
+        byte[] hourly = Files.readAllBytes(file);
+        learned.close();
+        assertThat(Files.readAllBytes(file)).as("the hour learned since the last save is saved at close")
+                .isNotEqualTo(hourly);
+        CdnGuard restarted = build(CdnGuard.builder().name("learned").timeSource(clock).baselineDirectory(dir)
+                .persistBaseline(true));
+        assertThat(traffic(restarted).saveBaselineIfLearned()).as("loaded as saved at close: nothing new").isFalse();
     }
 
     @Test

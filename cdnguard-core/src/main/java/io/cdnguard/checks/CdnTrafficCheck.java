@@ -97,6 +97,8 @@ public final class CdnTrafficCheck implements Check {
     private final BaselineStore store; // null when persistence is off
     private final long saveIntervalMillis;
     private long lastSave = Long.MIN_VALUE; // guarded by this
+    private long lastEvaluated = Long.MIN_VALUE; // guarded by this: the guard's clock at the last evaluation
+    private double savedMinutes = -1; // guarded by this: learned minutes in the file (as loaded or last saved)
     private String[] keys = new String[8]; // guarded by this
     private long[] counts = new long[8]; // guarded by this
     private String[] keyPops = new String[8]; // guarded by this: the POP name each key was built from
@@ -129,6 +131,7 @@ public final class CdnTrafficCheck implements Check {
             if (payload != null) {
                 try {
                     baseline.loadFrom(payload);
+                    savedMinutes = baseline.learnedMinutes();
                     log.info("Loaded cdnguard baseline from {} ({} h learned)", store.file(),
                             Math.round(baseline.learnedMinutes() / 60));
                 } catch (RuntimeException e) { // IllegalArgumentException with the reason, or anything unforeseen
@@ -186,23 +189,43 @@ public final class CdnTrafficCheck implements Check {
                 log.info("cdn-traffic: CDN fetches back to normal");
             }
         }
+        lastEvaluated = now;
         if (store != null) {
             if (lastSave == Long.MIN_VALUE || now < lastSave) {
                 lastSave = now;
             } else if (now - lastSave >= saveIntervalMillis) {
                 lastSave = now;
-                store.save(detector.baseline().toBytes(now));
+                save(now);
             }
         }
         return toResult(r);
     }
 
     /**
-     * Writes the learned baseline now (atomically), if persistence is on. Never throws; returns
-     * whether a file was written.
+     * Writes the learned baseline now (atomically), if persistence is on, stamped with the guard's
+     * clock at the last evaluation. Never throws; returns whether a file was written.
      */
     public synchronized boolean saveBaseline() {
-        return store != null && store.save(detector.baseline().toBytes(System.currentTimeMillis()));
+        return store != null && save(lastEvaluated != Long.MIN_VALUE ? lastEvaluated : System.currentTimeMillis());
+    }
+
+    /**
+     * Writes the baseline if it learned anything since it was loaded or last saved (the guard calls
+     * this when it closes, so a restart within the save interval does not lose what was learned,
+     * while a guard that lived less than an hour leaves no file behind). Never throws; returns
+     * whether a file was written.
+     */
+    public synchronized boolean saveBaselineIfLearned() {
+        return store != null && detector.baseline().learnedMinutes() > Math.max(0, savedMinutes) && saveBaseline();
+    }
+
+    private boolean save(long at) {
+        double learned = detector.baseline().learnedMinutes();
+        boolean saved = store.save(detector.baseline().toBytes(at));
+        if (saved) {
+            savedMinutes = learned;
+        }
+        return saved;
     }
 
     /** The baseline file, or {@code null} when persistence is off. */
