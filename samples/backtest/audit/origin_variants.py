@@ -1,8 +1,13 @@
 #!/usr/bin/env python3
-"""Origin-view variants of a public trace for the detection audit: CDN swap, thinning, duplication, time shift, reorder, malformed lines.
+"""Origin-view variants of a public trace for the detection audit: CDN swap, thinning, duplication, time shift, reorder,
+malformed lines, and an injected partial POP loss.
 
 usage: origin_variants.py IN.jsonl IN.truth.json OUT.jsonl [--cdn fastly|akamai|akamai-pop|cloudflare|cloudfront]
        [--thin F] [--thin-assets F] [--dup K] [--shift-hours H] [--reorder P] [--malformed P] [--seed S]
+       [--pop-loss F --pop-loss-at TS --pop-loss-hours H]
+--pop-loss: from TS for H hours, the CDN lines of a fraction F of the edge keys (the cf-ray POP, the CloudFront Via
+host; chosen by a hash of the key) are removed, as when some POPs lose their route to the origin. The incident
+replaces the trace's own in the truth file, with rho and the rate measured from the original lines in the window.
 Writes OUT.jsonl and OUT.truth.json (same stem).
 """
 import argparse, hashlib, json, random, datetime as dt
@@ -13,6 +18,7 @@ ap.add_argument('--cdn'); ap.add_argument('--thin', type=float); ap.add_argument
 ap.add_argument('--dup', type=int); ap.add_argument('--weekdup', action='store_true'); ap.add_argument('--shift-hours', type=float, default=0.0)
 ap.add_argument('--reorder', type=float); ap.add_argument('--malformed', type=float)
 ap.add_argument('--seed', type=int, default=7)
+ap.add_argument('--pop-loss', type=float); ap.add_argument('--pop-loss-at'); ap.add_argument('--pop-loss-hours', type=float, default=4.0)
 a = ap.parse_args()
 rnd = random.Random(a.seed)
 
@@ -81,6 +87,10 @@ shift = dt.timedelta(hours=a.shift_hours)
 win = [(parse_ts(i['start']), parse_ts(i['end'])) for i in truth['incidents']]
 tend = parse_ts(truth['trace_end'])
 
+loss_all = loss_dropped = 0
+if a.pop_loss is not None:
+    loss_start = parse_ts(a.pop_loss_at)
+    loss_end = loss_start + dt.timedelta(hours=a.pop_loss_hours)
 out_lines = []  # (sort key time or None, text)
 n_in = n_cdn = n_kept = n_dup = 0
 last_t = None
@@ -95,6 +105,11 @@ for line in open(a.inp):
     last_t = t
     req = d.get('req')
     is_cdn = cdn_line(req)
+    if is_cdn and a.pop_loss is not None and loss_start <= t < loss_end:
+        loss_all += 1
+        if int(h('pop' + pop_key(req)), 16) / 16**16 < a.pop_loss:
+            loss_dropped += 1
+            continue
     if is_cdn:
         n_cdn += 1
         if a.thin is not None and rnd.random() >= a.thin:
@@ -173,10 +188,21 @@ for inc in truth['incidents']:
     for k in ('bound_stream_rate_per_min', 'expected_cdn_fetch_rate_per_min'):
         if k in inc:
             inc[k] = inc[k] * frac
+if a.pop_loss is not None:
+    minutes = a.pop_loss_hours * 60
+    rate = loss_all / minutes * frac
+    truth['incidents'] = [{
+        'id': 'pop-loss', 'kind': 'partial', 'effect': 'pop_loss',
+        'start': fmt_ts(loss_start + shift), 'end': fmt_ts(loss_end + shift),
+        'expected_detectors': ['cdn-rate-drop'],
+        'description': f'CDN lines of {a.pop_loss:.0%} of the edge keys removed',
+        'expected_cdn_fetch_rate_per_min': rate, 'bound_stream': 'cdn-fetches',
+        'bound_stream_rate_per_min': rate, 'bound_rho': 1 - loss_dropped / max(1, loss_all)}]
 for k in ('trace_start', 'trace_end'):
     truth[k] = fmt_ts(parse_ts(truth[k]) + shift)
 if a.cdn:
     truth['cdn'] = a.cdn
-truth['h7'] = dict(vars(a), rate_factor=frac, cdn_in=n_cdn, cdn_out=n_kept, dup=n_dup, malformed_injected=n_mal)
+truth['h7'] = dict(vars(a), rate_factor=frac, cdn_in=n_cdn, cdn_out=n_kept, dup=n_dup, malformed_injected=n_mal,
+                   pop_loss_lines=loss_all, pop_loss_dropped=loss_dropped)
 json.dump(truth, open(a.out.rsplit('.jsonl', 1)[0] + '.truth.json', 'w'), indent=1)
 print(json.dumps(truth['h7']))

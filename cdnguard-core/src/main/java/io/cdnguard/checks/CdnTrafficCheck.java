@@ -46,9 +46,10 @@ import org.slf4j.LoggerFactory;
  *   from midnight, the level follows), and the deep-drop bound keeps a holiday, which keeps 30-40%
  *   of the fetches, from looking like a silence.</li>
  *   <li><i>POP share.</i> When the total fell (below 90% of the expected count) and one POP's share
- *   of the window's fetches collapsed against its share of the two hours before, the evidence is the
- *   Poisson deficit of that POP given the total. A holiday or a spike moves every POP together; a
- *   partial outage silences some. Needs POP identity in the CDN's headers.</li>
+ *   of the window's fetches (windows of 1 min to 4 h) collapsed against its share of the two hours
+ *   before, the evidence is the Poisson deficit of that POP given the total. A holiday or a spike
+ *   moves every POP together; a partial outage silences some. Needs POP identity in the CDN's
+ *   headers.</li>
  * </ol>
  * The check alarms when the largest evidence reaches {@link Builder#silenceThresholdNats(double)}
  * (default 17 nats) or {@link Builder#shareThresholdNats(double)} (default 17). For reference, the

@@ -16,8 +16,8 @@ import java.util.Map;
 /*
  * Implementation notes.
  *
- * Recent history is a ring of samples (at most one per sampleSpacingMillis, 1500 of them: over four
- * hours at 10 s) of running totals: observed fetches, expected fetches (the seasonal baseline
+ * Recent history is a ring of samples (at most one per sampleSpacingMillis, 2400 of them: 6 h 40 min
+ * at 10 s, enough for the longest share window, 4 h, and its 2 h reference) of running totals: observed fetches, expected fetches (the seasonal baseline
  * integrated over the evaluation steps), the same two over "clean" time only (steps not in alarm,
  * with a known expectation), and per-POP fetches (all and clean). A window's counts are the
  * difference of the running totals now and at the newest sample at or before the window's start
@@ -64,10 +64,13 @@ final class DetectionTraffic {
         long shortReferenceMillis = 15 * 60_000L;
         double shortLevelNats = 3;
         long[] windowsMillis = minutes(1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 18, 22, 26, 30, 35, 40, 45, 50, 60, 70, 80, 90, 105, 120);
-        long[] shareWindowsMillis = minutes(1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 35, 40, 45, 50, 60, 70, 80, 90, 105, 120);
+        // up to 4 h: at night a lost POP's expected count grows slowly (a 40% loss at one fetch a
+        // minute reaches the threshold after about 2 h 30 min), and a window of at most 2 h never got there
+        long[] shareWindowsMillis = minutes(1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 35, 40, 45, 50, 60, 70, 80, 90, 105, 120,
+                150, 180, 210, 240);
         long minHistoryMillis = 60 * 60_000L;
         long sampleSpacingMillis = 10_000L;
-        int ringCapacity = 1500;
+        int ringCapacity = 2400;
         int maxPops = 32;
         long minShareReference = 50;
         long minPopReference = 5;

@@ -113,6 +113,29 @@ class CdnTrafficDetectorTest {
     }
 
     @Test
+    void popLoss_fortyPercentOnASundayNightAtOnePerMinute_detectedWhileItLasts() {
+        // at night a lost POP's share builds its evidence slowly: the share windows reach back 4 h
+        // (they stopped at 2 h, and this loss went unnoticed for the whole 6 h)
+        for (long seed = 1; seed <= 2; seed++) {
+            TrafficModel m = site(seed, 1.0);
+            m.popCut[1] = true; // LHR, SFO, NRT: 40% of the traffic
+            m.popCut[4] = true;
+            m.popCut[5] = true;
+            m.popCutFrom = SUNDAY_2AM;
+            m.popCutUntil = SUNDAY_2AM + 6 * HOUR;
+            TrafficModel.Run run = new TrafficModel.Run(m, warmed(seed, 1.0)).drive(SUNDAY_2AM - 6 * HOUR, SUNDAY_2AM + 8 * HOUR, STEP);
+
+            double rho = 1 - m.cutShare(SUNDAY_2AM);
+            double ts = tStar(m.rate(SUNDAY_2AM), rho);
+            double delay = minutes(run.firstAlarm - SUNDAY_2AM);
+            report(String.format("POP loss to %.0f%%, %.1f/min, Sunday 02:00, seed %d", rho * 100, m.rate(SUNDAY_2AM), seed),
+                    delay, ts);
+            assertThat(run.alarms).as("%s", run.alarmNotes).isEqualTo(1);
+            assertThat(delay).isBetween(0.0, 6 * 60.0);
+        }
+    }
+
+    @Test
     void popLoss_toFortyPercentOfNorm_detected() {
         long sat19 = W3 + 5 * DAY + 19 * HOUR;
         TrafficModel m = site(3, 2.0);
