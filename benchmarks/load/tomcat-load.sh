@@ -37,8 +37,6 @@ PIN="${PIN:-auto}"
 if [[ "$PIN" == auto ]]; then
     if [[ "$(nproc)" -ge 2 ]] && command -v taskset >/dev/null 2>&1; then PIN=1; else PIN=0; fi
 fi
-ORIGIN_CPU=(); WRK_CPU=()
-if [[ "$PIN" == 1 ]]; then ORIGIN_CPU=(taskset -c 0); WRK_CPU=(taskset -c 1); fi
 
 secs() { local d="$1"; case "$d" in *ms) echo 1;; *m) echo $(( ${d%m} * 60 ));; *s) echo "${d%s}";; *) echo "$d";; esac; }
 read -r -a ASSET_LIST <<<"$ASSETS"
@@ -49,80 +47,22 @@ if (( PLANNED > MAX_SECONDS )); then
     exit 2
 fi
 
-PIDS=()
-WORK="$(mktemp -d -t cdnguard-tomcat-load.XXXXXX)"
-cleanup() {
-    for pid in "${PIDS[@]:-}"; do
-        if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
-            kill "$pid" 2>/dev/null || true
-            wait "$pid" 2>/dev/null || true
-        fi
-    done
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-if ! command -v wrk >/dev/null 2>&1; then
-    echo "wrk not found: installing Debian's package" >&2
-    SUDO=""
-    if [[ "$(id -u)" != 0 ]]; then SUDO="sudo"; fi
-    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq wrk >/dev/null
-fi
-if [[ ! -f "$JAR" ]] || ! unzip -Z1 "$JAR" 'io/cdnguard/benchmarks/load/TomcatOrigin.class' >/dev/null 2>&1; then
+# shellcheck source=benchmarks/load/lib.sh
+source "$ROOT_DIR/benchmarks/load/lib.sh"
+load_init tomcat-load
+if [[ ! -f "$JAR" ]] || ! jar tf "$JAR" | grep -q '^io/cdnguard/benchmarks/load/TomcatOrigin.class$'; then
     echo "building $JAR" >&2
-    (cd "$ROOT_DIR" && mvn -q -B -o -Dcdnguard.buildDir="$BUILD_DIR" -pl benchmarks -am package -DskipTests)
+    (cd "$ROOT_DIR" && mvn -q -B -Dcdnguard.buildDir="$BUILD_DIR" -pl benchmarks -am package -DskipTests)
 fi
 
 # start_origin MODE: starts TomcatOrigin on a free loopback port; sets PORT and ORIGIN_PID.
 start_origin() {
-    local mode="$1"
-    local log="$WORK/$mode.log"
-    : >"$log"
     # shellcheck disable=SC2086
-    "${ORIGIN_CPU[@]}" java $JAVA_OPTS -cp "$JAR" "$MAIN" --mode "$mode" --host 127.0.0.1 --port 0 >"$log" 2>&1 &
-    local pid="$!"
-    PIDS+=("$pid")
-    ORIGIN_PID="$pid"
-    for _ in $(seq 1 300); do
-        if grep -q "assets: " "$log"; then
-            PORT="$(sed -n 's#.*assets: *http://127.0.0.1:\([0-9]*\)/.*#\1#p' "$log" | head -n1)"
-            return 0
-        fi
-        if ! kill -0 "$pid" 2>/dev/null; then
-            echo "origin '$mode' exited:" >&2; cat "$log" >&2; exit 1
-        fi
-        sleep 0.1
-    done
-    echo "origin '$mode' did not start within 30 s:" >&2; cat "$log" >&2; exit 1
+    load_start_origin "$1" java $JAVA_OPTS -cp "$JAR" "$MAIN" --mode "$1" --host 127.0.0.1 --port 0
 }
-
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-CLK_TCK="$(getconf CLK_TCK)"
 
 # drive PORT ASSET DURATION PID: runs wrk, prints "REQS_PER_S P99_MS CPU_US_PER_REQUEST" (CPU of PID).
-drive() {
-    local t0 out
-    t0="$(cpu_ticks "$4")"
-    out="$("${WRK_CPU[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$3" --latency \
-        -H 'User-Agent: Amazon CloudFront' \
-        -H 'X-Amz-Cf-Id: Lxk3dNDgQX9s9YwqJ3M8H0bGq4oJm0HkfPCxzyMUvDvH6wW4n8ZqGA==' \
-        -H 'Via: 1.1 5d8f1e0c2b7a9e3d.cloudfront.net (CloudFront)' \
-        "http://127.0.0.1:$1$2")"
-    if grep -q "Non-2xx" <<<"$out"; then
-        echo "non-2xx responses from port $1 for $2:" >&2; echo "$out" >&2; exit 1
-    fi
-    local reqs p99 total cpu
-    reqs="$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")"
-    total="$(awk '/requests in/ {print $1}' <<<"$out")"
-    cpu="$(awk -v d="$(( $(cpu_ticks "$4") - t0 ))" -v hz="$CLK_TCK" -v n="$total" 'BEGIN {printf "%.2f", d / hz * 1e6 / n}')"
-    p99="$(awk '$1 == "99%" {v=$2; u=v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
-            if (u == "us") v = v / 1000; else if (u == "s") v = v * 1000; printf "%.3f", v}' <<<"$out")"
-    echo "$reqs $p99 $cpu"
-}
-
-median() { sort -g | awk '{a[NR] = $1} END {if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+drive() { load_drive "http://127.0.0.1:$1$2" "$3" "$4"; }
 
 declare -A PORT_OF PID_OF
 for mode in "${MODE_LIST[@]}"; do
