@@ -42,12 +42,15 @@ bash benchmarks/smoke.sh
 # Alert rules for a fleet: promtool check rules + promtool test rules.
 bash samples/prometheus/test-rules.sh
 
+# Whether varnishd and haproxy are on PATH (Debian puts them in /usr/sbin).
+lab_servers_installed() { have varnishd && have haproxy; }
+
 # The incident lab: Varnish as the CDN, HAProxy as the load balancer health-checking
 # /cdnguard/health/lb, the Netty and the Jetty sample origins; it replays the April-4 failure and
 # fails (exit 1) when cdnguard does not detect it in time or HAProxy does not follow the LB endpoint.
 if [ "$#" -gt 0 ] || [ "${CDNGUARD_LAB:-1}" = 0 ]; then
   echo "test.sh: incident lab skipped (${CDNGUARD_LAB:+CDNGUARD_LAB=$CDNGUARD_LAB, }Maven arguments: ${*:-none})"
-elif [ "${CI:-}" != true ] && [ "$(id -u)" != 0 ] && ! { PATH="$PATH:/usr/sbin" have varnishd && PATH="$PATH:/usr/sbin" have haproxy; }; then
+elif [ "${CI:-}" != true ] && [ "$(id -u)" != 0 ] && ! PATH="$PATH:/usr/sbin" lab_servers_installed; then
   # As for promtool: a run that cannot install the lab's servers says so; CI (root) always runs it.
   echo "test.sh: incident lab SKIPPED: varnish/haproxy are missing and installing them needs root (sudo scripts/test.sh runs it)" >&2
 else

@@ -29,8 +29,7 @@ final class DirectExchange extends ServletExchange {
      */
     @Override
     public long responseBytes() {
-        int s = status();
-        if ("HEAD".equals(method) || s < 200 || s == 204 || s == 304) {
+        if (bodiless()) {
             return 0;
         }
         return bytesUnknown ? -1 : CdnGuardFilter.declaredLength(response);

@@ -178,6 +178,15 @@ abstract class ServletExchange implements Exchange, HeaderSource, AsyncListener 
         return status;
     }
 
+    /**
+     * Whether the response can have no body whatever was written: a {@code HEAD}, 1xx, 204 or 304
+     * (the views that read bytes from the container count such a response as 0).
+     */
+    final boolean bodiless() {
+        int s = status;
+        return "HEAD".equals(method) || s < 200 || s == 204 || s == 304;
+    }
+
     @Override
     public long durationNanos() {
         return durationNanos;

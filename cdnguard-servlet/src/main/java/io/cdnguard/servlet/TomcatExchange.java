@@ -43,8 +43,7 @@ final class TomcatExchange extends ServletExchange {
 
     @Override
     public long responseBytes() {
-        int s = status();
-        if ("HEAD".equals(method) || s < 200 || s == 204 || s == 304) {
+        if (bodiless()) {
             return 0;
         }
         if (bytesUnknown) {
@@ -59,7 +58,7 @@ final class TomcatExchange extends ServletExchange {
             return CdnGuardFilter.declaredLength(response);
         }
         if (written == 0) {
-            return s >= 400 ? CdnGuardFilter.declaredLength(response) : 0;
+            return status() >= 400 ? CdnGuardFilter.declaredLength(response) : 0;
         }
         if (oneBytePerChar(response.getCharacterEncoding()) || tomcat.usedWriter(response) == 0) {
             return written;
