@@ -22,10 +22,13 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * immutable {@link Entry} objects, at most half full, probed linearly from the name's (cached)
  * {@link String#hashCode()}; a slot is read with a volatile read of an {@link AtomicReferenceArray}
  * and compared by reference, then by {@link String#equals}. Insertion of a new name (at most
- * {@code maxUnknown} times in the table's life) first reserves a row with a CAS on {@link #unknown}
- * (so the cap is never exceeded), allocates one {@link Entry} and publishes it with a CAS on an
- * empty slot. Looser guarantee: two threads inserting the same new name at once both reserve a row;
- * the loser's row stays unused, so in that race the effective cap is one lower.
+ * {@code maxUnknown} times in the table's life) first reserves a row by a CAS of the name into
+ * {@link #reserved} (the first free row; so the cap is never exceeded), allocates one {@link Entry}
+ * and publishes it with a CAS on an empty slot. Because a reservation carries its name, a thread that
+ * meets a new name while another is between reserving and publishing it finds that row in
+ * {@link #reserved} and uses it: two threads inserting one name at once get one row, and a name that
+ * took the last row is never counted as overflow by a racing thread. A name not in the table once
+ * every reserved row is published is overflow at once, without scanning the reservations.
  */
 public final class BackendTable {
 
@@ -79,8 +82,8 @@ public final class BackendTable {
     private final int mask;
     private final int expectedCount;
     private final int maxUnknown;
-    /** Unknown rows reserved so far; only ever increases, CAS-guarded, capped at maxUnknown. */
-    private final AtomicInteger unknown = new AtomicInteger();
+    /** The unknown rows' names by row - expected, set once each by a CAS from null; never cleared. */
+    private final AtomicReferenceArray<String> reserved;
 
     /**
      * @param expected the expected names, in order (duplicates ignored)
@@ -91,6 +94,7 @@ public final class BackendTable {
         this.slots = new AtomicReferenceArray<>(capacity);
         this.mask = capacity - 1;
         this.maxUnknown = maxUnknown;
+        this.reserved = new AtomicReferenceArray<>(Math.max(0, maxUnknown));
         int row = 0;
         for (String name : expected) {
             if (find(name) == null) {
@@ -128,14 +132,17 @@ public final class BackendTable {
         if (name.length() > MAX_UNKNOWN_NAME) {
             return -1; // an absurd name is counted as overflow, never kept
         }
-        int reserved;
-        do {
-            reserved = unknown.get();
-            if (reserved >= maxUnknown) {
-                return -1;
-            }
-        } while (!unknown.compareAndSet(reserved, reserved + 1));
-        Entry mine = new Entry(name, expectedCount + reserved, false);
+        if (published.get() - expectedCount >= maxUnknown) {
+            // every row reserved and published: the name is among them (published since this thread
+            // probed) or it is overflow; no reservation can be in flight
+            Entry e = find(name);
+            return e == null ? -1 : e.row;
+        }
+        int r = reserve(name);
+        if (r < 0) {
+            return -1;
+        }
+        Entry mine = new Entry(name, expectedCount + r, false);
         for (int i = 0; i <= mask; i++) {
             int idx = (fromIdx + i) & mask;
             if (slots.compareAndSet(idx, null, mine)) {
@@ -144,10 +151,30 @@ public final class BackendTable {
             }
             Entry e = slots.get(idx);
             if (e.name.equals(name)) {
-                return e.row; // lost a race to the same name; our reserved row stays unused
+                return e.row; // a thread racing on the same name published the same row first
             }
         }
         return -1; // unreachable: the table is never more than half full
+    }
+
+    /**
+     * The unknown row (0-based) reserved for {@code name}: the one another thread reserved for it, or
+     * the first free one; -1 when every row belongs to another name.
+     */
+    int reserve(String name) { // package-private for BackendTableTest
+        for (int r = 0; r < maxUnknown; r++) {
+            String owner = reserved.get(r);
+            if (owner == null) {
+                if (reserved.compareAndSet(r, null, name)) {
+                    return r;
+                }
+                owner = reserved.get(r);
+            }
+            if (owner.equals(name)) {
+                return r;
+            }
+        }
+        return -1;
     }
 
     private Entry find(String name) {
