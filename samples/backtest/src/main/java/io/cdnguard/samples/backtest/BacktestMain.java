@@ -210,10 +210,18 @@ public final class BacktestMain implements Runnable {
         String cdn;
         @Option(names = "--out", required = true, description = "Output FILE.jsonl or FILE.jsonl.gz.")
         Path out;
+        @Option(names = "--scale", defaultValue = "1", description = "A busier origin: K times the assets, the CDN "
+            + "fetch rate and the direct hits, so about K times the lines (1.." + Scenario.MAX_SCALE + ", default ${DEFAULT-VALUE}: "
+            + "the scenario as is).")
+        int scale;
 
         @Override
         public Integer call() throws IOException {
-            Scenario sc = Scenario.named(scenario, seed, days, cdn == null ? null : CdnProfile.of(cdn));
+            if (scale < 1 || scale > Scenario.MAX_SCALE) {
+                System.err.println("simulate: --scale must be 1.." + Scenario.MAX_SCALE + ": " + scale);
+                return 2;
+            }
+            Scenario sc = Scenario.named(scenario, seed, days, cdn == null ? null : CdnProfile.of(cdn)).scaled(scale);
             long t0 = System.nanoTime();
             Simulator.Result res;
             try (OutputStream os = open(out); JsonTraceWriter w = new JsonTraceWriter(os)) {

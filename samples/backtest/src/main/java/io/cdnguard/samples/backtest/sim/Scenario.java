@@ -109,16 +109,22 @@ public final class Scenario {
     final double apiShare;
     final boolean routeClasses;
     final int firstDay;
+    /** Traffic scale: 1 for the scenario as named; K for K times the assets, demand and direct hits. */
+    final int scale;
 
     private Scenario(Scenario o, int firstDay) {
+        this(o, firstDay, o.assets, o.nightTargetPerMin, o.scale);
+    }
+
+    private Scenario(Scenario o, int firstDay, int assets, double nightTargetPerMin, int scale) {
         this.name = o.name;
         this.seed = o.seed;
         this.days = o.days;
         this.cdn = o.cdn;
         this.gateway = o.gateway;
-        this.assets = o.assets;
+        this.assets = assets;
         this.pops = o.pops;
-        this.nightTargetPerMin = o.nightTargetPerMin;
+        this.nightTargetPerMin = nightTargetPerMin;
         this.probeAgent = o.probeAgent;
         this.description = o.description;
         this.demand = o.demand;
@@ -128,6 +134,33 @@ public final class Scenario {
         this.apiShare = o.apiShare;
         this.routeClasses = o.routeClasses;
         this.firstDay = firstDay;
+        this.scale = scale;
+    }
+
+    /** Largest {@link #scaled} factor. */
+    public static final int MAX_SCALE = 1000;
+
+    /**
+     * The same scenario (calendar, incidents, CDN, POPs, seed) at {@code k} times the traffic of a
+     * busier origin: {@code k} times the assets, the night-time CDN fetch rate the model is calibrated
+     * to, and the direct hits, so about {@code k} times the lines per hour. The POPs stay those of the
+     * CDN's profile (at most 8). {@code scaled(1)} is this scenario itself, so its trace is unchanged.
+     *
+     * @throws IllegalArgumentException unless {@code 1 <= k <= }{@value #MAX_SCALE}
+     */
+    public Scenario scaled(int k) {
+        if (k < 1 || k > MAX_SCALE) {
+            throw new IllegalArgumentException("scale must be 1.." + MAX_SCALE + ": " + k);
+        }
+        if (k == 1) {
+            return this;
+        }
+        return new Scenario(this, firstDay, Math.multiplyExact(assets, k), nightTargetPerMin * k, scale * k);
+    }
+
+    /** The traffic scale ({@link #scaled}); 1 for a scenario as named. */
+    public int scale() {
+        return scale;
     }
 
     /**
@@ -143,6 +176,7 @@ public final class Scenario {
 
     private Scenario(Builder b) {
         this.firstDay = 0;
+        this.scale = 1;
         this.name = b.name;
         this.seed = b.seed;
         this.days = b.days;

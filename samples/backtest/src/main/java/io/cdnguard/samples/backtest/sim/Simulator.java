@@ -65,6 +65,8 @@ public final class Simulator {
     private final Scenario.Demand[] apiDemandEvents;
     private final Scenario.Incident[] incidentArr;
     private final java.util.Map<Long, String> httpDates = new java.util.HashMap<>();
+    /** Direct hits per ms at demand factor 1 (4 an hour from browsers, scaled with the scenario). */
+    private final double directPerMs;
 
     /** An asset and its current version. */
     static final class Asset {
@@ -151,6 +153,8 @@ public final class Simulator {
         apiPerMs = scenario.gateway() ? scenario.apiShare * expectedFillsPerMin(peak, null) / demand(peak) / MIN : 0;
         this.apiDemandEvents = scenario.apiDemand.toArray(new Scenario.Demand[0]);
         notFoundPerMs = base * 0.0004;
+        // the unscaled expression as it always was, so a scale-1 trace is byte-identical
+        directPerMs = scenario.scale == 1 ? 4.0 / HOUR / 0.45 : 4.0 * scenario.scale / HOUR / 0.45;
     }
 
     // ---------------------------------------------------------------- demand model
@@ -553,7 +557,7 @@ public final class Simulator {
                 r.resp("content-type", "text/plain");
             }
             emit(t);
-            reschedule(this, nextPoisson(t, 4.0 / HOUR / 0.45));
+            reschedule(this, nextPoisson(t, directPerMs));
         }
     }
 
