@@ -18,10 +18,19 @@ import java.util.Locale;
  * when a required field ({@code ts}, {@code method}, {@code path}, {@code status}) is missing or of
  * the wrong type, or the timestamp cannot be read or lies outside years 0000..9999.
  *
- * <p>Implementation notes (throughput, issue #3). Jackson tokenizes and validates every line (one
- * parser per line, over the line's bytes in the {@link LineSource} buffer: no String per line); on
- * top of it the reader avoids per-token work it does not need:
+ * <p>Implementation notes (throughput, issue #3). Jackson tokenizes and validates every byte of
+ * every line, over the {@link LineSource} buffer (no String per line), and the reader avoids the
+ * per-line and per-token work it does not need:
  * <ul>
+ *   <li>One parser reads the buffer's lines one record after the other (jackson reads a sequence
+ *       of root-level values), instead of one parser per line: a parser, its context and symbol
+ *       table cost more than a short line's tokens, and about 700 bytes of garbage. A record it
+ *       reads counts only when it starts on its line (the parser starts at a line's start or after
+ *       the previous record's line, and only blank lines come between) and ends on it, followed by
+ *       whitespace only: then it is, token for token, what a parser of that line alone reads. Any
+ *       other outcome (bad JSON, a record over two lines, trailing content, a missing field, the
+ *       buffer refilled) decides nothing: the line gets a parser of its own, as before, which
+ *       decides, and the next bulk parser starts after it.</li>
  *   <li>Field names are predicted: each object kind (the record, {@code req}, {@code resp}) remembers
  *       the last two names that followed each name on earlier lines (traces repeat a few header
  *       orders), and asks jackson to match the predicted name's bytes
@@ -35,10 +44,19 @@ import java.util.Locale;
  *   <li>{@code duration_ms} with at most 15 digits and no exponent is converted exactly (both the
  *       digits and the power of ten are exact doubles, so one division is the correctly rounded
  *       value {@link Double#parseDouble} gives) without jackson's String-based parse.</li>
+ *   <li>A header value under a name (with an id) that nobody asked for on an earlier line is not
+ *       decoded: jackson skips the string (it still checks it) and the header is added without its
+ *       value. The core reads a few of a line's headers, always by the same names, so most values
+ *       (host, etag, x-request-id, ...) are never copied. When one is asked for, the line is read
+ *       again by a parser of its own (its bytes stay in the buffer until the next line) to decode
+ *       the skipped values, and that name is decoded on every later line: a run reads a line again
+ *       about once per name the core asks for.</li>
  * </ul>
- * Measured and not kept: leaving plain-ASCII header values undecoded (a view of the line's bytes,
- * jackson skipping the string) was no faster than letting jackson decode them, since the value
- * still has to be scanned twice, and it relied on jackson's token offsets.
+ * Both are checked against a parser per line decoding every value ({@code
+ * JsonTraceReaderDifferentialTest}). Measured and not kept, earlier: leaving plain-ASCII header
+ * values undecoded as a view of the line's bytes (decoded by hand from jackson's token offsets
+ * when asked for) was no faster than letting jackson decode them, and it was a second string
+ * decoder; and a byte-level hand parser in front of jackson (issue #3 asks for jackson alone).
  */
 public final class JsonTraceReader extends TraceReader {
 
@@ -87,9 +105,43 @@ public final class JsonTraceReader extends TraceReader {
     /** Per object kind, the successor before that (a different name), or -1. */
     private final int[][] alternative = new int[3][MAX_NAMES + 1];
 
+    /**
+     * The parser reading consecutive lines of the buffer (null when there is none), over {@code
+     * bulkBuf[bulkFrom, bulkEnd)} as it was at refill {@code bulkRefills}; positioned after the
+     * last record it read, whose line ended in whitespace.
+     */
+    private JsonParser bulk;
+    private byte[] bulkBuf;
+    private int bulkFrom;
+    private int bulkEnd;
+    private int bulkRefills;
+
+    /** Whether lines are read by one parser over the buffer ({@link #bulk}) first (always, but for tests and benchmarks). */
+    private final boolean bulkLines;
+
+    /** Records read by the bulk parser (the others by a parser of their own), for tests. */
+    long bulkRecords;
+
+    /** Per name id: whether a header value under that name was asked for (then decoded on every line). */
+    private final boolean[] needed = new boolean[MAX_NAMES];
+    /** Lines read again to decode skipped header values, for tests. */
+    long rereads;
+
     /** Reads from {@code in}, which it closes when closed. */
     public JsonTraceReader(InputStream in) {
+        this(in, true);
+    }
+
+    /**
+     * Reads from {@code in}; with {@code bulkLines} false every line gets a parser of its own (the
+     * reference the bulk parser is tested against, and measured against).
+     */
+    JsonTraceReader(InputStream in, boolean bulkLines) {
         super(in);
+        this.bulkLines = bulkLines;
+        if (bulkLines) {
+            exchange.skippedValues = this::decodeSkipped;
+        }
         for (String f : FIELDS) {
             names.id(f);
         }
@@ -111,14 +163,20 @@ public final class JsonTraceReader extends TraceReader {
             int off = lines.start();
             int len = lines.length();
             if (blank(b, off, len)) {
-                continue;
+                continue; // whitespace to the bulk parser too
             }
             exchange.reset();
-            boolean ok;
-            try (JsonParser p = FACTORY.createParser(b, off, len)) {
-                ok = parse(p);
-            } catch (IOException | RuntimeException e) {
-                ok = false;
+            boolean ok = bulkLines && bulkRecord(b, off, len);
+            if (ok) {
+                bulkRecords++;
+            } else {
+                closeBulk(); // it has not read this line as one record: the next parser starts after it
+                exchange.reset();
+                try (JsonParser p = FACTORY.createParser(b, off, len)) {
+                    ok = parse(p) && p.nextToken() == null; // nothing after the object on the line
+                } catch (IOException | RuntimeException e) {
+                    ok = false;
+                }
             }
             if (ok) {
                 records++;
@@ -127,6 +185,153 @@ public final class JsonTraceReader extends TraceReader {
             markMalformed();
         }
         return false;
+    }
+
+    /**
+     * Reads the line {@code b[off, off + len)} with the bulk parser, opening one at this line if
+     * need be: true when it read exactly one well-formed record that ends on this line, followed by
+     * whitespace only; false having decided nothing (the line then gets a parser of its own, which
+     * decides), the bulk parser then being in an unknown place.
+     *
+     * <p>Why this is the line's own parse: the bulk parser starts at a line's start or after a
+     * record it read, whose line it checked is whitespace to its end; between records there are
+     * only blank lines (whitespace to jackson, as the newlines are), since any other line closes
+     * it. So the first token it reads is this line's first, the object it reads is the one a parser
+     * of the line alone reads, token for token, and the line's end (whitespace only after the
+     * object) is what that parser's {@code nextToken() == null} checks.
+     */
+    private boolean bulkRecord(byte[] b, int off, int len) {
+        int end = off + len;
+        int i = off;
+        while (i < end && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r')) {
+            i++;
+        }
+        if (i >= end || b[i] != '{') {
+            return false; // not an object (no line of them is a record): no bulk parser for it
+        }
+        if (bulk == null || b != bulkBuf || lines.refills() != bulkRefills || off < bulkFrom || end > bulkEnd) {
+            closeBulk();
+            if (!openBulk(b, off)) {
+                return false;
+            }
+        }
+        try {
+            JsonParser p = bulk;
+            if (!parse(p)) {
+                return false;
+            }
+            long after = p.currentLocation().getByteOffset(); // just after the closing brace, from bulkFrom
+            if (after <= i - bulkFrom || after > end - bulkFrom) {
+                return false; // not on this line (a record over several lines): the line alone decides
+            }
+            for (int k = bulkFrom + (int) after; k < end; k++) {
+                byte c = b[k];
+                if (c != ' ' && c != '\t' && c != '\r') {
+                    return false; // trailing content: the line alone decides
+                }
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Opens the bulk parser at the line starting at {@code off}, over the rest of the buffer; false
+     * when the line's first four bytes are not plain ASCII text: jackson guesses the encoding (a BOM,
+     * UTF-16 or UTF-32 from zero bytes) from them, as it does for that line alone, so they must not
+     * depend on the line's length.
+     */
+    private boolean openBulk(byte[] b, int off) {
+        int limit = lines.limit();
+        if (limit - off < 4) {
+            return false;
+        }
+        for (int k = off; k < off + 4; k++) {
+            byte c = b[k];
+            if ((c < 0x20 || c > 0x7E) && c != '\t' && c != '\r') {
+                return false;
+            }
+        }
+        try {
+            bulk = FACTORY.createParser(b, off, limit - off);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        bulkBuf = b;
+        bulkFrom = off;
+        bulkEnd = limit;
+        bulkRefills = lines.refills();
+        return true;
+    }
+
+    /**
+     * Decodes the header values of the current line that were skipped ({@link
+     * TraceExchange.Headers#addSkipped}), when the core asks for one: reads the line again with a
+     * parser of its own (the line's bytes stay in the buffer until the next line is read) and
+     * hands the k-th string value of the {@code req} and {@code resp} objects to the k-th header,
+     * the order {@link #headers} added them in. The name asked for is decoded on every later line.
+     */
+    private void decodeSkipped() {
+        rereads++;
+        if (exchange.askedSkipped >= 0 && exchange.askedSkipped < MAX_NAMES) {
+            needed[exchange.askedSkipped] = true;
+        }
+        TraceExchange.Headers req = (TraceExchange.Headers) exchange.requestHeaders();
+        TraceExchange.Headers resp = (TraceExchange.Headers) exchange.responseHeaders();
+        int[] at = new int[2];
+        try (JsonParser p = FACTORY.createParser(lines.buffer(), lines.start(), lines.length())) {
+            p.nextToken();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken t = p.nextToken();
+                int k = "req".equals(name) ? 0 : "resp".equals(name) ? 1 : -1;
+                if (k < 0 || t != JsonToken.START_OBJECT) {
+                    skip(p, t);
+                    continue;
+                }
+                TraceExchange.Headers h = k == 0 ? req : resp;
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    JsonToken v = p.nextToken();
+                    if (v != JsonToken.VALUE_STRING) {
+                        skip(p, v);
+                        continue;
+                    }
+                    int i = at[k]++;
+                    if (i < h.size() && h.skippedId[i] >= 0) {
+                        exchange.fillSkipped(h, i, p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // the line was read before: it does not fail now
+        }
+        for (TraceExchange.Headers h : new TraceExchange.Headers[] {req, resp}) {
+            for (int i = 0; i < h.size(); i++) {
+                if (h.skippedId[i] >= 0) {
+                    exchange.fillSkipped(h, i, new char[0], 0, 0); // not expected: never ask again
+                }
+            }
+        }
+    }
+
+    private void closeBulk() {
+        JsonParser p = bulk;
+        if (p != null) {
+            bulk = null;
+            bulkBuf = null;
+            try {
+                p.close();
+            } catch (IOException | RuntimeException e) {
+                // a parser over bytes in memory: nothing to release but its buffers
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        closeBulk();
+        super.close();
     }
 
     /**
@@ -279,10 +484,7 @@ public final class JsonTraceReader extends TraceReader {
         if (p.currentToken() != JsonToken.END_OBJECT) {
             return false;
         }
-        if (p.nextToken() != null) {
-            return false; // trailing content on the line
-        }
-        return hasTs && hasMethod && hasPath && hasStatus;
+        return hasTs && hasMethod && hasPath && hasStatus; // the caller checks the rest of the line
     }
 
     private boolean headers(JsonParser p, boolean request) throws IOException {
@@ -291,6 +493,11 @@ public final class JsonTraceReader extends TraceReader {
         while ((id = nextName(p, kind, id)) != END) {
             JsonToken t = p.nextToken();
             if (t == JsonToken.VALUE_STRING) {
+                if (id >= 0 && !needed[id] && bulkLines) {
+                    // not asked for on any line yet: jackson skips the string, decoded only if asked for
+                    exchange.skippedHeader(request, names.lower[id], id);
+                    continue;
+                }
                 String n = id >= 0 ? names.lower[id] : lower(p.currentName());
                 if (request) {
                     exchange.requestHeader(n, p.getTextCharacters(), p.getTextOffset(), p.getTextLength());

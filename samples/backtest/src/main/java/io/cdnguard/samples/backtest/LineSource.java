@@ -32,6 +32,8 @@ final class LineSource implements Closeable {
     private int scanFrom;
     private boolean eof;
     private boolean skipping;
+    /** Times the buffer was refilled (its pending bytes moved, replaced or appended to). */
+    private int refills;
 
     private int lineStart;
     private int lineLen;
@@ -76,6 +78,7 @@ final class LineSource implements Closeable {
                 }
                 return false;
             }
+            refills++;
             if (pos > 0) {
                 System.arraycopy(buf, pos, buf, 0, limit - pos);
                 limit -= pos;
@@ -123,6 +126,19 @@ final class LineSource implements Closeable {
 
     byte[] buffer() {
         return buf;
+    }
+
+    /** The end of the bytes read into {@link #buffer()} so far: lines up to it are final until the next refill. */
+    int limit() {
+        return limit;
+    }
+
+    /**
+     * How many times the buffer was refilled: while it stays the same, the bytes of {@link
+     * #buffer()} below {@link #limit()} do not change and keep their indexes.
+     */
+    int refills() {
+        return refills;
     }
 
     int start() {

@@ -32,8 +32,12 @@ public final class TraceExchange implements Exchange {
     private boolean forceConditional;
     private final CharSlice clientAddress = new CharSlice();
     private boolean hasClientAddress;
-    private final Headers request = new Headers();
-    private final Headers response = new Headers();
+    private final Headers request = new Headers(this);
+    private final Headers response = new Headers(this);
+    /** Decodes the header values a reader skipped ({@link Headers#addSkipped}) when one is asked for; null if none. */
+    Runnable skippedValues;
+    /** The name id of the skipped value asked for, when {@link #skippedValues} runs. */
+    int askedSkipped = -1;
 
     /** Clears the exchange for the next line. */
     public void reset() {
@@ -47,8 +51,8 @@ public final class TraceExchange implements Exchange {
         failure = null;
         forceConditional = false;
         hasClientAddress = false;
-        request.size = 0;
-        response.size = 0;
+        request.clear();
+        response.clear();
     }
 
     /** Copies {@code len} chars into the arena and returns the slice start, or -1 when full. */
@@ -171,6 +175,23 @@ public final class TraceExchange implements Exchange {
         return hasClientAddress ? clientAddress : null;
     }
 
+    /**
+     * Sets a value {@link Headers#addSkipped} left out: copied into the arena, as if it had been
+     * added with the header.
+     */
+    void fillSkipped(Headers h, int i, char[] buf, int off, int len) {
+        int start = store(buf, off, len);
+        if (start >= 0) {
+            h.values[i].set(text, start, len);
+        }
+        h.skippedId[i] = -1;
+    }
+
+    /** Adds a request or response header without its value ({@link Headers#addSkipped}); {@code name} must be lower case. */
+    void skippedHeader(boolean requestHeader, String name, int id) {
+        (requestHeader ? request : response).addSkipped(name, id);
+    }
+
     /** Adds a request header; {@code name} must be lower case. */
     public void requestHeader(String name, char[] buf, int off, int len) {
         int start = store(buf, off, len);
@@ -254,20 +275,50 @@ public final class TraceExchange implements Exchange {
     }
 
     /**
-     * Headers as parallel arrays of lower-case names, their hash codes and value slices. A lookup
-     * compares the cached hash codes first, so a miss costs one int comparison per header (the core
-     * asks for several headers an exchange does not have); names from the JSON reader are interned,
-     * so a hit on a constant name is an identity comparison.
+     * Headers as parallel arrays of lower-case names, their hash codes and value slices, with a
+     * 64-slot index by hash code: a miss (the core asks for many headers an exchange does not have)
+     * is usually one probe, a hit compares cached hash codes from the first header in its slot on;
+     * names from the JSON reader are interned, so a hit on a constant name is an identity
+     * comparison. A header may be added without its value ({@link #addSkipped}): asking for it has
+     * the owner's {@code skippedValues} decode the line's skipped values first.
      */
     static final class Headers implements HeaderSource {
         final String[] names = new String[MAX_HEADERS];
         final int[] hashes = new int[MAX_HEADERS];
         final CharSlice[] values = new CharSlice[MAX_HEADERS];
+        /**
+         * Per slot of a hash code ({@link #slot}): 1 + the index of the first header whose name
+         * hashes there, 0 if none; a lookup starts there, so a header the line does not have (most
+         * of the core's lookups) costs one probe, not one comparison per header.
+         */
+        private final byte[] index = new byte[64];
+        /** Per header: -1 when its value is in {@link #values}, else the name id the reader skipped its value under. */
+        final int[] skippedId = new int[MAX_HEADERS];
+        private final TraceExchange owner;
         int size;
 
-        Headers() {
+        Headers(TraceExchange owner) {
+            this.owner = owner;
             for (int i = 0; i < MAX_HEADERS; i++) {
                 values[i] = new CharSlice();
+            }
+        }
+
+        private static int slot(int h) {
+            return (h ^ (h >>> 6) ^ (h >>> 12)) & 63;
+        }
+
+        void clear() {
+            if (size != 0) {
+                java.util.Arrays.fill(index, (byte) 0); // 64 bytes: a few wide stores
+                size = 0;
+            }
+        }
+
+        private void indexLast() {
+            int s = slot(hashes[size]);
+            if (index[s] == 0) {
+                index[s] = (byte) (size + 1);
             }
         }
 
@@ -275,7 +326,25 @@ public final class TraceExchange implements Exchange {
             if (size < MAX_HEADERS) {
                 names[size] = name;
                 hashes[size] = name.hashCode();
+                indexLast();
                 values[size].set(buf, off, len);
+                skippedId[size] = -1;
+                size++;
+            }
+        }
+
+        /**
+         * Adds a header whose value the reader did not decode (jackson skipped the string), under
+         * the reader's name id {@code id}; the owner's {@code skippedValues} must set it ({@link
+         * TraceExchange#fillSkipped}) before it is returned.
+         */
+        void addSkipped(String name, int id) {
+            if (size < MAX_HEADERS) {
+                names[size] = name;
+                hashes[size] = name.hashCode();
+                indexLast();
+                values[size].set(owner.text, 0, 0);
+                skippedId[size] = id;
                 size++;
             }
         }
@@ -289,10 +358,18 @@ public final class TraceExchange implements Exchange {
         @Override
         public CharSequence get(String lowerCaseName) {
             int h = lowerCaseName.hashCode();
-            for (int i = 0; i < size; i++) {
+            int first = index[slot(h)];
+            if (first == 0) {
+                return null;
+            }
+            for (int i = first - 1; i < size; i++) {
                 if (hashes[i] == h) {
                     String n = names[i];
                     if (n == lowerCaseName || n.equals(lowerCaseName)) {
+                        if (skippedId[i] >= 0 && owner.skippedValues != null) {
+                            owner.askedSkipped = skippedId[i];
+                            owner.skippedValues.run(); // decodes every skipped value of the line
+                        }
                         return values[i];
                     }
                 }

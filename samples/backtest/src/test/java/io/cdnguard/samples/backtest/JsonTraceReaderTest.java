@@ -103,6 +103,64 @@ class JsonTraceReaderTest {
     }
 
     @Test
+    void next_recordsStraddlingOrSharingLines_eachLineDecidedAlone_andTheNextLineParses() throws IOException {
+        String a = "{\"ts\":1617501600000,\"method\":\"GET\",\"path\":\"/a\",\"status\":200}";
+        String text = a + "\n"                                                      // 1 ok
+            + "{\"ts\":1617501600001,\"method\":\"GET\",\n"                         // 2 a record over two lines
+            + "\"path\":\"/b\",\"status\":200}\n"                                   // 3 its second half
+            + a + "\n"                                                              // 4 ok
+            + a + a + "\n"                                                          // 5 two records on one line
+            + a + " \t\r\r\n"                                                       // 6 ok: trailing whitespace, CRs
+            + " \t\n"                                                               // 7 blank
+            + "\uFEFF" + a + "\n"                                                   // 8 a BOM: jackson skips it at a line's start
+            + a + "\u0000\n"                                                        // 9 a null byte after the record
+            + "\t" + a + "\n";                                                      // 10 ok
+        try (JsonTraceReader r = reader(text)) {
+            List<Long> lines = new ArrayList<>();
+            while (r.next()) {
+                lines.add(r.lines());
+                assertThat(r.exchange().path().toString()).isEqualTo("/a");
+            }
+            assertThat(lines).containsExactly(1L, 4L, 6L, 8L, 10L);
+            assertThat(r.firstMalformed()).containsExactly(2L, 3L, 5L, 9L);
+            assertThat(r.lines()).isEqualTo(10);
+            assertThat(r.bulkRecords).as("records read by the parser over the buffer").isGreaterThanOrEqualTo(3);
+        }
+    }
+
+    @Test
+    void headers_valuesNeverAskedFor_areSkipped_andDecodedWhenFirstAskedFor() throws IOException {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 50; i++) {
+            text.append("{\"ts\":1617501600000,\"method\":\"GET\",\"path\":\"/a\",\"status\":200,\"req\":{\"User-Agent\":\"ua")
+                .append(i).append("\",\"x-n\":1,\"host\":\"h\\u00e9").append(i).append("\",\"accept\":\"\\\"a\\\"").append(i)
+                .append("\"},\"resp\":{\"etag\":\"e").append(i).append("\"}}\n");
+        }
+        try (JsonTraceReader r = reader(text.toString())) {
+            for (int i = 0; i < 30; i++) {
+                assertThat(r.next()).isTrue();
+                assertThat(r.exchange().requestHeaders().get("user-agent").toString()).isEqualTo("ua" + i);
+                assertThat(r.exchange().requestHeaders().get("not-there")).isNull();
+            }
+            assertThat(r.rereads).as("the line read again once, when user-agent was first asked for").isEqualTo(1);
+            assertThat(r.next()).isTrue();
+            assertThat(r.exchange().requestHeaders().get("accept").toString()).isEqualTo("\"a\"30");
+            assertThat(r.exchange().requestHeaders().get("host").toString()).isEqualTo("h\u00e930");
+            assertThat(r.exchange().responseHeaders().get("etag").toString()).isEqualTo("e30");
+            assertThat(r.exchange().requestHeaders().get("user-agent").toString()).isEqualTo("ua30");
+            assertThat(r.rereads).isEqualTo(2);
+            while (r.next()) {
+                assertThat(r.exchange().requestHeaders().get("host").toString()).startsWith("h\u00e9");
+                assertThat(r.exchange().responseHeaders().get("etag").toString()).startsWith("e");
+            }
+            // line 31 read again for accept (which decoded host and etag too), line 32 for host, 33 for etag:
+            // a name is decoded on every line once it was asked for while skipped
+            assertThat(r.rereads).isEqualTo(4);
+            assertThat(r.records()).isEqualTo(50);
+        }
+    }
+
+    @Test
     void next_overlongLine_isMalformed_andReadingGoesOn() throws IOException {
         StringBuilder sb = new StringBuilder(LINE).append('\n').append("{\"ts\":\"");
         for (int i = 0; i < TraceReader.MAX_LINE + 10; i++) {
