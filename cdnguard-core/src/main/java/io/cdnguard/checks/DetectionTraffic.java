@@ -28,8 +28,19 @@ import java.util.Map;
  * Cost: each evaluation skips the work that cannot change its outcome, never the outcome itself:
  * a silence window whose count rules out a deep drop even at the highest level (or whose floor
  * evidence at that level stays below floorNats) does not compute its level; a share window whose
- * total did not drop does not look at its POPs; a POP clearly not in deficit skips its square
- * root; the pooled POP names are built once, for the best window.
+ * total did not drop does not look at its POPs; the pooled POP names are built once, for the best
+ * window. Memory: the per-sample caches below add 2 doubles per sample and POP (1.2 MB with the
+ * defaults, as much as the POP rows of the ring).
+ *
+ * Caches (each returns exactly what computing afresh returns; DetectionTrafficCachesTest compares):
+ * a window's level depends only on the samples at and before its start, so it is kept per start
+ * sample (levelStart/levelValue, cleared when push reuses the slot, used only while both reference
+ * samples are still in the ring); likewise a share window's reference figures (each POP's share and
+ * its lower bound, eager) are kept per start sample (fig*), so the 27 share windows that start at a
+ * sample in turn compute them once; the sample at a window's start is found from where it was
+ * found last time (atFrom, usually one step). An evidence that cannot beat the best window so far
+ * (Poisson.deficitEvidenceUpper) is not computed, and a threshold test that a bound already settles
+ * (Poisson.deficitEvidenceAtLeast) does not sum its series.
  *
  * Tests per evaluation (when not warming up):
  *  1. silence: for windows of 1..120 min and for the gap since the last fetch, with the expectation
@@ -129,6 +140,17 @@ final class DetectionTraffic {
     private final long[] sCleanPopTotal; // the sum of each sample's sCleanPop row
     private int head;
     private int size;
+    // The level computed for a window starting at levelStart[slot] (Long.MIN_VALUE: none) at that
+    // sample; see level(). levelReach: how far before a window's start the level reads.
+    // The last answer of atFrom per silence window, share window start and share reference start.
+    private final int[] silenceHint;
+    private final int[] shareHint;
+    private final int[] refHint;
+    private final long[] levelStart;
+    private final double[] levelValue;
+    private final long levelReach;
+    /** Whether level() reuses a computed level; off only in the test that compares both ways. */
+    boolean levelCache = true;
 
     // running totals now
     private long obs;
@@ -157,6 +179,10 @@ final class DetectionTraffic {
     // fallback rate (per minute) when the baseline knows nothing: EWMA over clean time
     private double ewmaRate = Double.NaN;
     private double ewmaMinutes;
+    private double ewmaStepMinutes = Double.NaN; // the last step's length and its weight 1 - exp(-minutes / 60)
+    private double ewmaStepWeight;
+    /** The POP deltas of the current step (update's scratch; all 0 outside it). */
+    private final long[] popDelta;
 
     // alarm state
     private boolean alarm;
@@ -182,14 +208,28 @@ final class DetectionTraffic {
         sCleanPop = new long[c * cfg.maxPops];
         sPopTotal = new long[c];
         sCleanPopTotal = new long[c];
+        levelStart = new long[c];
+        silenceHint = new int[cfg.windowsMillis.length];
+        shareHint = new int[cfg.shareWindowsMillis.length];
+        refHint = new int[cfg.shareWindowsMillis.length];
+        Arrays.fill(silenceHint, -1);
+        Arrays.fill(shareHint, -1);
+        Arrays.fill(refHint, -1);
+        Arrays.fill(levelStart, Long.MIN_VALUE);
+        levelValue = new double[c];
+        levelReach = Math.max(cfg.referenceMillis, cfg.shortReferenceMillis);
         int nw = cfg.shareWindowsMillis.length;
         refKeyS = new long[nw];
         refKeyRef = new long[nw];
         refKeyN = new int[nw];
         Arrays.fill(refKeyN, -1);
-        refState = new byte[nw * cfg.maxPops];
-        refSh = new double[nw * cfg.maxPops];
-        refLo = new double[nw * cfg.maxPops];
+        figStart = new long[c];
+        Arrays.fill(figStart, Long.MIN_VALUE);
+        figN = new int[c];
+        figRef = new int[c];
+        figRefTime = new long[c];
+        figSh = new double[c * cfg.maxPops];
+        figLo = new double[c * cfg.maxPops];
         poolValid = new boolean[nw];
         poolPopTotal = new long[nw];
         poolRowTotal = new long[nw];
@@ -200,9 +240,11 @@ final class DetectionTraffic {
         poolEligible = new int[nw];
         poolPooled = new int[nw];
         poolMask = new boolean[nw * cfg.maxPops];
+        poolElig = new boolean[nw * cfg.maxPops];
         pop = new long[cfg.maxPops];
         cleanPop = new long[cfg.maxPops];
         lastPopCum = new long[cfg.maxPops];
+        popDelta = new long[cfg.maxPops];
         popNames = new String[cfg.maxPops];
     }
 
@@ -229,7 +271,8 @@ final class DetectionTraffic {
      */
     Result update(long now, long cumFetches, String[] popKeys, long[] popCum, int popCount) {
         Result r = new Result();
-        long[] popDelta = new long[cfg.maxPops];
+        long[] popDelta = this.popDelta;
+        Arrays.fill(popDelta, 0, popIndex.size(), 0L); // only indexed POPs' entries are ever written
         boolean first = lastTime == Long.MIN_VALUE;
         long dt = first ? 0 : now - lastTime;
         boolean discontinuity = !first && (dt < 0 || dt > Math.max(cfg.maxGapMillis, 3 * lastDt));
@@ -303,8 +346,10 @@ final class DetectionTraffic {
             lastFetchTime = now;
             expAtLastFetch = exp;
         }
+        // only indexed POPs have a delta (the columns of the others stay 0)
+        int npop = popIndex.size();
         long popDeltaTotal = 0;
-        for (int i = 0; i < cfg.maxPops; i++) {
+        for (int i = 0; i < npop; i++) {
             pop[i] += popDelta[i];
             popDeltaTotal += popDelta[i];
         }
@@ -312,13 +357,17 @@ final class DetectionTraffic {
         if (!alarm && known) {
             cleanObs += delta;
             cleanExp += expDelta;
-            for (int i = 0; i < cfg.maxPops; i++) {
+            for (int i = 0; i < npop; i++) {
                 cleanPop[i] += popDelta[i];
             }
             cleanPopTotal += popDeltaTotal;
         }
         if (!alarm) {
-            double a = 1 - Math.exp(-minutes / 60.0);
+            if (minutes != ewmaStepMinutes) { // the step is usually the same: its weight too
+                ewmaStepMinutes = minutes;
+                ewmaStepWeight = 1 - Math.exp(-minutes / 60.0);
+            }
+            double a = ewmaStepWeight;
             double stepRate = delta / minutes;
             ewmaRate = Double.isNaN(ewmaRate) ? stepRate : ewmaRate + a * (stepRate - ewmaRate);
             ewmaMinutes += minutes;
@@ -353,6 +402,8 @@ final class DetectionTraffic {
             head = (head + 1) % c;
         }
         sTime[slot] = now;
+        levelStart[slot] = Long.MIN_VALUE; // a new sample: its cached level (if any) was another's
+        figStart[slot] = Long.MIN_VALUE; // and so were its reference figures
         sObs[slot] = obs;
         sExp[slot] = exp;
         sCleanObs[slot] = cleanObs;
@@ -411,6 +462,40 @@ final class DetectionTraffic {
         return idx(lo);
     }
 
+    /**
+     * {@link #at} for a time that follows the one asked last time under the same {@code hints[h]}
+     * (a window's start as the clock advances): the previous answer, if still a sample at or before
+     * {@code t}, is stepped forward (samples are in time order, so the last one at or before {@code
+     * t} is at or after it), usually by one sample; else, or after a few steps, at() searches.
+     * Returns exactly what at() returns, whatever the hint.
+     */
+    private int atFrom(int[] hints, int h, long t) {
+        int slot = hints[h];
+        if (slot >= 0 && slot < sTime.length && size > 0) {
+            int pos = slot - head;
+            if (pos < 0) {
+                pos += sTime.length;
+            }
+            if (pos < size && sTime[slot] <= t) {
+                for (int step = 0; step < 4; step++) {
+                    if (pos + 1 >= size) {
+                        return slot; // the newest sample
+                    }
+                    int next = slot + 1 == sTime.length ? 0 : slot + 1;
+                    if (sTime[next] > t) {
+                        return slot;
+                    }
+                    slot = next;
+                    pos++;
+                    hints[h] = slot;
+                }
+            }
+        }
+        int r = at(t);
+        hints[h] = r;
+        return r;
+    }
+
     private int oldest() {
         return idx(0);
     }
@@ -421,6 +506,22 @@ final class DetectionTraffic {
      * fall (a holiday from midnight) lowers the expectation within minutes while a step does not.
      */
     private double level(int slot, long windowStart) {
+        // The level is a function of the samples at and before windowStart only: once computed for
+        // this sample and start (with both references found in the ring, not the oldest-sample
+        // fallback), it holds until the slot is overwritten (push clears its entry) or the oldest
+        // sample moves past a reference (then at() would fall back to the oldest sample: checked).
+        if (levelCache && levelStart[slot] == windowStart && sTime[idx(0)] <= windowStart - levelReach) {
+            return levelValue[slot];
+        }
+        double l = computeLevel(slot, windowStart);
+        if (sTime[idx(0)] <= windowStart - levelReach) {
+            levelStart[slot] = windowStart;
+            levelValue[slot] = l;
+        }
+        return l;
+    }
+
+    private double computeLevel(int slot, long windowStart) {
         double longLevel = levelOver(slot, windowStart, cfg.referenceMillis);
         // the quarter hour counts only when it is significantly below the two hours
         int ref = at(windowStart - cfg.shortReferenceMillis);
@@ -429,7 +530,7 @@ final class DetectionTraffic {
         }
         long k = sCleanObs[slot] - sCleanObs[ref];
         double e = Math.max(0, sCleanExp[slot] - sCleanExp[ref]);
-        if (Poisson.deficitEvidence(k, longLevel * e) < cfg.shortLevelNats) {
+        if (!Poisson.deficitEvidenceAtLeast(k, longLevel * e, cfg.shortLevelNats)) {
             return longLevel;
         }
         return Math.min(longLevel, levelOver(slot, windowStart, cfg.shortReferenceMillis));
@@ -536,11 +637,12 @@ final class DetectionTraffic {
         bestSK = 0;
         bestSLam = 0;
         bestSL = 1;
-        for (long w : cfg.windowsMillis) {
+        for (int wi = 0; wi < cfg.windowsMillis.length; wi++) {
+            long w = cfg.windowsMillis[wi];
             if (now - w < noLookBefore) {
                 break;
             }
-            int s = at(now - w);
+            int s = atFrom(silenceHint, wi, now - w);
             if (s < 0) {
                 continue;
             }
@@ -549,14 +651,15 @@ final class DetectionTraffic {
             if (!(e > 0) || k > cfg.deepRatio * e * cfg.maxLevel) {
                 continue; // cannot be a deep drop whatever the level: skip the level's cost
             }
-            if (!alarm && Poisson.deficitEvidence(k, cfg.holidayFloor * e * cfg.maxLevel) < cfg.floorNats - FLOOR_MARGIN) {
+            if (!alarm && !Poisson.deficitEvidenceAtLeast(k, cfg.holidayFloor * e * cfg.maxLevel, cfg.floorNats - FLOOR_MARGIN)) {
                 // The floor test fails even at the highest level (evidence grows with the mean), so it
                 // fails at the window's own level too: skip the level's cost.
                 continue;
             }
             double l = alarm ? frozenLevel : level(s, now - w);
             double lam = l * e;
-            if (k <= cfg.deepRatio * lam && Poisson.deficitEvidence(k, cfg.holidayFloor * lam) >= cfg.floorNats) {
+            if (k <= cfg.deepRatio * lam && Poisson.deficitEvidenceAtLeast(k, cfg.holidayFloor * lam, cfg.floorNats)
+                    && Poisson.deficitEvidenceUpper(k, lam) > bestS) { // else it cannot beat the best
                 double ev = Poisson.deficitEvidence(k, lam);
                 if (ev > bestS) {
                     bestS = ev;
@@ -578,7 +681,8 @@ final class DetectionTraffic {
                 double lam = l * e;
                 long k = lastFetchTime >= noLookBefore ? 0 : obs - sObs[s];
                 if (lam > 0 && k <= cfg.deepRatio * lam
-                        && Poisson.deficitEvidence(k, cfg.holidayFloor * lam) >= cfg.floorNats) {
+                        && Poisson.deficitEvidenceAtLeast(k, cfg.holidayFloor * lam, cfg.floorNats)
+                        && Poisson.deficitEvidenceUpper(k, lam) > bestS) { // else it cannot beat the best
                     double ev = Poisson.deficitEvidence(k, lam);
                     if (ev > bestS) {
                         bestS = ev;
@@ -593,21 +697,27 @@ final class DetectionTraffic {
 
     }
 
-    // Per share window (index into shareWindowsMillis): the reference rows' sums and POP count the
-    // cached per-POP figures below were computed for, and per window and POP ([window * maxPops + i])
-    // the state, the reference share and its lower bound.
-    private static final byte REF_SKIP = 0; // too few reference fetches (or no positive bound): not pooled
-    private static final byte REF_SHARE = 1; // share known, bound not yet computed
-    private static final byte REF_SHARE_QUICK = 2; // as REF_SHARE, and at least 4 reference fetches
-    private static final byte REF_BOUND = 3; // share and its positive lower bound known
+    // Per share window (index into shareWindowsMillis): the reference rows' sums and POP count of
+    // the reference figures its last pool used (equal sums: equal rows, so equal figures).
     private final long[] refKeyS;
     private final long[] refKeyRef;
     private final int[] refKeyN;
-    private final byte[] refState;
-    private final double[] refSh;
-    private final double[] refLo;
-    // Per share window: the last pool (valid until the reference figures are recomputed) and the
-    // window total and start-row total it was computed for; per window and POP, the mask it left.
+    // The reference figures of a window starting at a sample, per ring slot of that sample: the
+    // window start, POP count, reference slot and its sample time they were computed for
+    // (figStart == Long.MIN_VALUE: none), and per POP ([slot * maxPops + i]) the reference share
+    // and its lower bound (0 for a POP not eligible: too few reference fetches or no positive
+    // bound). A sample starts a window of each length in turn (the 1 min window now, the 2 min one
+    // a minute later, ...), so its figures, computed once, serve every share window that starts
+    // there; push clears a slot's entry when it takes a new sample.
+    private final long[] figStart;
+    private final int[] figN;
+    private final int[] figRef;
+    private final long[] figRefTime;
+    private final double[] figSh;
+    private final double[] figLo;
+    // Per share window: the last pool (valid until the reference figures change) and the window
+    // total and start-row total it was computed for; per window and POP, the mask it left and
+    // whether the POP was eligible.
     private final boolean[] poolValid;
     private final long[] poolPopTotal;
     private final long[] poolRowTotal;
@@ -618,6 +728,9 @@ final class DetectionTraffic {
     private final int[] poolEligible;
     private final int[] poolPooled;
     private final boolean[] poolMask;
+    private final boolean[] poolElig;
+    /** Whether a window reuses the reference figures of its start sample; off only in the test that compares both ways. */
+    boolean figureCache = true;
     /** Whether an unchanged window reuses its pool; off only in the test that compares both ways. */
     boolean poolCache = true;
 
@@ -630,14 +743,13 @@ final class DetectionTraffic {
         bestPK = 0;
         bestPMu = 0;
         bestPShare = 0;
-        boolean quickNoDeficit = cfg.popDeficitRatio >= 0; // the bound below needs a non-negative ratio
         if (npop >= 2 && !alarm) {
             for (int wi = 0; wi < cfg.shareWindowsMillis.length; wi++) {
                 long w = cfg.shareWindowsMillis[wi];
                 if (now - w < noLookBefore) {
                     break;
                 }
-                int s = at(now - w);
+                int s = atFrom(shareHint, wi, now - w);
                 if (s < 0) {
                     continue;
                 }
@@ -647,7 +759,7 @@ final class DetectionTraffic {
                 if (kAgg > cfg.confirmRatio * (exp - sExp[s]) * cfg.maxLevel) {
                     continue; // the total did not drop whatever the level
                 }
-                int ref = at(now - w - cfg.referenceMillis);
+                int ref = atFrom(refHint, wi, now - w - cfg.referenceMillis);
                 if (ref < 0) {
                     ref = oldest();
                 }
@@ -656,7 +768,6 @@ final class DetectionTraffic {
                 long kTot = popTotal - sPopTotal[s];
                 long nRef = sCleanPopTotal[s] - sCleanPopTotal[ref];
                 int so = s * cfg.maxPops;
-                int ro = ref * cfg.maxPops;
                 if (nRef < cfg.minShareReference || kTot <= 0) {
                     continue;
                 }
@@ -665,32 +776,25 @@ final class DetectionTraffic {
                     continue;
                 }
                 // The reference shares depend only on the reference rows: when their sums are those
-                // this window saw last time, so are the rows (cumulative counts never go down), and
-                // the shares and their bounds computed then still hold.
-                int base = wi * cfg.maxPops;
+                // this window's last pool used, so are the rows (cumulative counts never go down),
+                // and so are the shares and their bounds.
                 if (refKeyS[wi] != sCleanPopTotal[s] || refKeyRef[wi] != sCleanPopTotal[ref] || refKeyN[wi] != npop) {
                     refKeyS[wi] = sCleanPopTotal[s];
                     refKeyRef[wi] = sCleanPopTotal[ref];
                     refKeyN[wi] = npop;
                     poolValid[wi] = false;
-                    for (int i = 0; i < npop; i++) {
-                        long nr = sCleanPop[so + i] - sCleanPop[ro + i];
-                        if (nr < cfg.minPopReference) {
-                            refState[base + i] = REF_SKIP;
-                        } else {
-                            refSh[base + i] = (double) nr / nRef;
-                            refState[base + i] = nr >= 4 ? REF_SHARE_QUICK : REF_SHARE;
-                        }
-                    }
                 }
-                pool(wi, s, so, base, kTot, nRef, npop, quickNoDeficit);
+                pool(wi, s, so, ref, now - w, kTot, nRef, npop);
                 long kPool = poolK[wi];
                 double muPool = poolMu[wi];
                 double shPool = poolSh[wi];
                 int firstPop = poolFirst[wi];
                 int eligible = poolEligible[wi];
                 int pooled = poolPooled[wi];
-                if (firstPop >= 0) {
+                // The split's evidence is at most its k-th term's (deficitEvidenceUpper): when even
+                // that cannot beat the best window so far, neither can the evidence; skip the series.
+                if (firstPop >= 0 && (cfg.aggregateShareWeight > 0
+                        || Poisson.deficitEvidenceUpper(kPool, muPool) - Poisson.lnChoose(eligible, pooled) > bestP)) {
                     // Under "nothing changed" the total and its split over POPs are independent, so the
                     // total's own deficit could add to the split's (capped at a fraction of it, so a
                     // holiday never gets there on the total alone). Off by default: on simulated weeks
@@ -720,26 +824,69 @@ final class DetectionTraffic {
     }
 
     /**
+     * Makes sure ring slot {@code s} holds the reference figures of a window starting at {@code
+     * windowStart} (its sample) with reference sample {@code ref} and {@code npop} POPs: each POP's
+     * reference share {@code nr / nRef} and its lower bound {@code share - sqrt(share (1 - share) /
+     * nRef)}, or 0 when the POP is not eligible (fewer than minPopReference reference fetches, or a
+     * bound that is not positive). Computed only if the slot holds none for these, which a sample
+     * has once for all the windows that start at it.
+     */
+    private void figures(int s, int ref, long windowStart, long nRef, int npop) {
+        if (figureCache && figStart[s] == windowStart && figN[s] == npop && figRef[s] == ref && figRefTime[s] == sTime[ref]) {
+            return;
+        }
+        int fb = s * cfg.maxPops;
+        int so = s * cfg.maxPops;
+        int ro = ref * cfg.maxPops;
+        for (int i = 0; i < npop; i++) {
+            long nr = sCleanPop[so + i] - sCleanPop[ro + i];
+            double lo = 0;
+            double sh = 0;
+            if (nr >= cfg.minPopReference) {
+                sh = (double) nr / nRef;
+                lo = sh - Math.sqrt(sh * (1 - sh) / nRef);
+                if (!(lo > 0)) {
+                    lo = 0;
+                }
+            }
+            figSh[fb + i] = sh;
+            figLo[fb + i] = lo;
+        }
+        figStart[s] = windowStart;
+        figN[s] = npop;
+        figRef[s] = ref;
+        figRefTime[s] = sTime[ref];
+    }
+
+    /**
      * Pools the POPs in deficit in share window {@code wi} (a partial outage usually takes several):
-     * sets {@code poolK[wi]..poolPooled[wi]} and the mask of every POP not skipped in {@code
-     * deficitMask}. Split out of {@link #shareTests} so that each compiles on its own (a small
-     * method per loop: the window loop's on-stack compilation stays cheap).
+     * sets {@code poolK[wi]..poolPooled[wi]} and the mask of every eligible POP in {@code
+     * deficitMask} (a POP not eligible keeps its entry). Split out of {@link #shareTests} so that
+     * each compiles on its own (a small method per loop: the window loop's on-stack compilation
+     * stays cheap).
      *
      * <p>The pool depends on the window's reference figures and on each POP's count in the window.
      * When the window's total and its start row's total are those of the last time this window was
-     * pooled (and the reference figures were not recomputed since), so are the counts (the rows are
+     * pooled (and the reference figures did not change since), so are the counts (the rows are
      * snapshots of counts that never go down), and so is the pool: it is kept, and the mask it left
      * is written again for the same POPs.
      */
-    private void pool(int wi, int s, int so, int base, long kTot, long nRef, int npop, boolean quickNoDeficit) {
+    private void pool(int wi, int s, int so, int ref, long windowStart, long kTot, long nRef, int npop) {
+        int pb = wi * cfg.maxPops;
         if (poolCache && poolValid[wi] && poolPopTotal[wi] == popTotal && poolRowTotal[wi] == sPopTotal[s]) {
+            if (poolEligible[wi] == npop) {
+                System.arraycopy(poolMask, pb, deficitMask, 0, npop); // every POP eligible: the whole mask
+                return;
+            }
             for (int i = 0; i < npop; i++) {
-                if (refState[base + i] != REF_SKIP) {
-                    deficitMask[i] = poolMask[base + i];
+                if (poolElig[pb + i]) {
+                    deficitMask[i] = poolMask[pb + i];
                 }
             }
             return;
         }
+        figures(s, ref, windowStart, nRef, npop);
+        int fb = s * cfg.maxPops;
         long kPool = 0;
         double muPool = 0;
         double shPool = 0;
@@ -747,34 +894,19 @@ final class DetectionTraffic {
         double firstShare = 0;
         int eligible = 0; // POPs with a usable reference share in this window
         int pooled = 0;
+        double ratio = cfg.popDeficitRatio;
         for (int i = 0; i < npop; i++) {
-            int c = base + i;
-            byte state = refState[c];
-            if (state == REF_SKIP) {
+            double lo = figLo[fb + i];
+            if (!(lo > 0)) {
+                poolElig[pb + i] = false;
                 continue;
             }
+            poolElig[pb + i] = true;
             eligible++;
-            double sh = refSh[c];
             long ki = pop[i] - sPop[so + i];
-            if (state == REF_SHARE_QUICK && quickNoDeficit && ki > cfg.popDeficitRatio * (sh * kTot)) {
-                // No deficit even against the share itself: the bound below it (lo, positive
-                // for nr >= 4 as sqrt(sh (1 - sh) / nRef) <= sh / 2) gives a smaller mu, so the
-                // test below would take its else branch; skip the square root.
-                deficitMask[i] = false;
-                continue;
-            }
-            if (state != REF_BOUND) {
-                double lo = sh - Math.sqrt(sh * (1 - sh) / nRef);
-                if (!(lo > 0)) {
-                    refState[c] = REF_SKIP;
-                    eligible--;
-                    continue;
-                }
-                refLo[c] = lo;
-                refState[c] = REF_BOUND;
-            }
-            double mu = refLo[c] * kTot;
-            if (ki <= cfg.popDeficitRatio * mu) {
+            double mu = lo * kTot;
+            if (ki <= ratio * mu) {
+                double sh = figSh[fb + i];
                 kPool += ki;
                 muPool += mu;
                 shPool += sh;
@@ -797,7 +929,7 @@ final class DetectionTraffic {
         poolFirst[wi] = firstPop;
         poolEligible[wi] = eligible;
         poolPooled[wi] = pooled;
-        System.arraycopy(deficitMask, 0, poolMask, base, npop);
+        System.arraycopy(deficitMask, 0, poolMask, pb, npop);
     }
 
     private boolean recovered(long now) {

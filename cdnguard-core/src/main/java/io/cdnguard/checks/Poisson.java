@@ -108,6 +108,86 @@ final class Poisson {
     }
 
     /**
+     * Slack (relative to the mean) between a lower bound and a threshold before {@link
+     * #deficitEvidenceAtLeast} trusts the bound: far above the rounding error of either side (about
+     * {@code 1e-16} of the mean: the bounds and the evidence share the same {@code head}).
+     */
+    private static final double BOUND_SLACK = 1e-9;
+
+    /**
+     * Exactly {@code deficitEvidence(k, mean) >= nats} (for {@code nats > 0}), usually without summing
+     * the whole series of {@link #lnCdf}. For {@code 0 < k < mean} the evidence is {@code -(head +
+     * ln(sum))} with {@code head = lnPmf(k, mean)} and {@code sum >= 1} growing term by term, so:
+     * <ul>
+     *   <li>{@code -head < nats}: the evidence is below (in floating point too: adding {@code
+     *       ln(sum) >= 0} to {@code head} cannot round below {@code head});
+     *   <li>a lower bound of the evidence at or above {@code nats} (with {@link #BOUND_SLACK}): the
+     *       evidence is at or above. The bound is the larger of Chernoff's, {@code mean - k + k
+     *       ln(k / mean)}, and {@code -head + ln(1 - k / mean)} (the terms of the sum shrink at least
+     *       geometrically, by {@code k / mean}, so {@code sum <= 1 / (1 - k / mean)});
+     *   <li>else the series is summed with exactly the operations of {@link #lnCdf}, and stopped as
+     *       soon as a partial sum already puts the evidence below {@code nats} (the final sum is
+     *       at least the partial one, and {@link Math#log} is semi-monotonic).
+     * </ul>
+     */
+    static boolean deficitEvidenceAtLeast(long k, double mean, double nats) {
+        if (k > 0 && k < mean && mean < Double.POSITIVE_INFINITY && nats > 0) {
+            double head = lnPmf(k, mean);
+            if (-head < nats) {
+                return false;
+            }
+            // Lower bounds: Chernoff's, and (each term of the sum being at most k / mean times the one
+            // before) sum <= 1 / (1 - k / mean), within ln(1 / (1 - k / mean)) of -head
+            double lower = Math.max(mean - k + k * Math.log(k / mean), -head + Math.log1p(-k / mean));
+            if (lower >= nats + BOUND_SLACK * (1 + mean)) {
+                return true;
+            }
+            double sum = 1;
+            double term = 1;
+            int n = 0;
+            for (long j = k; j > 0 && n < MAX_TERMS; j--, n++) {
+                term *= j / mean;
+                sum += term;
+                if (term < sum * 1e-17) {
+                    break;
+                }
+                if ((n & 7) == 7 && -(head + Math.log(sum)) < nats) {
+                    return false;
+                }
+            }
+            return -(head + Math.log(sum)) >= nats; // what deficitEvidence computes (and clamps at 0, below nats)
+        }
+        return deficitEvidence(k, mean) >= nats;
+    }
+
+    /**
+     * An upper bound of {@link #deficitEvidence}{@code (k, mean)} in O(1), exact in floating point
+     * (never below the value deficitEvidence returns): for {@code 0 < k < mean}, {@code -lnPmf(k,
+     * mean)}, the evidence of the k-th term alone (see {@link #deficitEvidenceAtLeast}); for
+     * {@code k >= mean}, a constant above ln 2; the evidence itself when it costs O(1) anyway.
+     */
+    static double deficitEvidenceUpper(long k, double mean) {
+        if (!(mean > 0) || k <= 0) {
+            return deficitEvidence(k, mean);
+        }
+        if (k < mean && mean < Double.POSITIVE_INFINITY) {
+            return Math.max(0, -lnPmf(k, mean));
+        }
+        if (mean <= UPPER_TAIL_MAX_MEAN) {
+            // k >= mean: the median of Poisson(mean) is below mean + 1/3 (Choi 1994), so k is at least
+            // the median and P(X <= k) >= 1/2: the evidence is at most ln 2 (0.693...); the computed
+            // upper tail is within far less than 1% of the true one for such means
+            return UPPER_TAIL_BOUND;
+        }
+        return Double.POSITIVE_INFINITY;
+    }
+
+    /** An upper bound of the evidence when {@code k >= mean}: ln 2 and a wide margin for rounding. */
+    private static final double UPPER_TAIL_BOUND = 0.75;
+    /** The largest mean for which {@link #UPPER_TAIL_BOUND} is used (rounding of lnPmf grows with it). */
+    private static final double UPPER_TAIL_MAX_MEAN = 1e9;
+
+    /**
      * Evidence that fewer than expected arrived: {@code -ln P(X <= k)} with X ~ Poisson(mean), never
      * negative; 0 for a non-positive mean.
      */

@@ -1,0 +1,117 @@
+package io.cdnguard.checks;
+
+import static io.cdnguard.checks.TrafficModel.DAY;
+import static io.cdnguard.checks.TrafficModel.HOUR;
+import static io.cdnguard.checks.TrafficModel.MIN;
+import static io.cdnguard.checks.TrafficModel.MONDAY;
+import static io.cdnguard.checks.TrafficModel.WEEK;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The detector's evaluation caches (the level per window start, the reference figures per start
+ * sample, the pools, the window-start hints) must never change a result: fed the same steps, a
+ * detector with every cache on and one with every cache off report exactly the same, step by step
+ * (bit for bit), through POP losses, a total silence, their recoveries and clock discontinuities.
+ */
+class DetectionTrafficCachesTest {
+
+    private static final long STEP = 10_000L;
+    private static final long W3 = MONDAY + 2 * WEEK;
+
+    private static byte[] learnedBaseline() {
+        TrafficModel learn = CdnTrafficDetectorTest.site(7, 0.5);
+        DetectionTraffic learner = CdnTrafficDetectorTest.fresh();
+        new TrafficModel.Run(learn, learner).drive(MONDAY + WEEK - DAY, W3 + 2 * HOUR, STEP);
+        return learner.baseline().toBytes(W3);
+    }
+
+    private static DetectionTraffic detector(byte[] baseline, boolean caches) {
+        BaselineWeekly b = new BaselineWeekly(ZoneOffset.UTC);
+        b.loadFrom(baseline);
+        DetectionTraffic d = new DetectionTraffic(new DetectionTraffic.Config(), b);
+        d.poolCache = caches;
+        d.levelCache = caches;
+        d.figureCache = caches;
+        return d;
+    }
+
+    private static String describe(DetectionTraffic.Result r) {
+        return r.alarm + " " + r.changed + " " + r.ready + " " + r.warmingUp + " " + r.reason + " " + r.pop + " "
+            + Double.doubleToLongBits(r.evidence) + " " + r.windowMillis + " " + r.observed + " "
+            + Double.doubleToLongBits(r.expected) + " " + Double.doubleToLongBits(r.level) + " " + r.shareTest + " "
+            + Double.doubleToLongBits(r.expectedPerMin) + " " + r.clockStepMillis;
+    }
+
+    /** Counts of the steps that reached each kind of outcome, to show the paths under test were taken. */
+    private static final class Seen {
+        int steps;
+        int shareAlarmSteps;
+        int silenceAlarmSteps;
+        int shareTestSteps;
+        int restarts;
+    }
+
+    private static Seen compare(TrafficModel m, byte[] baseline, long from, long to, long[] jumps) {
+        DetectionTraffic cached = detector(baseline, true);
+        DetectionTraffic plain = detector(baseline, false);
+        long[] cum = new long[m.pops.length];
+        long[] tmp = new long[m.pops.length];
+        long total = 0;
+        Seen seen = new Seen();
+        long t = from;
+        int nextJump = 0;
+        while (t <= to) {
+            Arrays.fill(tmp, 0);
+            m.step(t, STEP, tmp);
+            for (int p = 0; p < tmp.length; p++) {
+                cum[p] += tmp[p];
+                total += tmp[p];
+            }
+            DetectionTraffic.Result a = cached.update(t, total, m.pops, cum, m.pops.length);
+            DetectionTraffic.Result b = plain.update(t, total, m.pops, cum, m.pops.length);
+            assertThat(describe(a)).as("step at %d", t).isEqualTo(describe(b));
+            seen.steps++;
+            if (a.alarm && a.reason == DetectionTraffic.Reason.POP_LOSS) {
+                seen.shareAlarmSteps++;
+            }
+            if (a.alarm && a.reason == DetectionTraffic.Reason.SILENCE) {
+                seen.silenceAlarmSteps++;
+            }
+            seen.shareTestSteps += a.shareTest ? 1 : 0;
+            seen.restarts += a.clockStepMillis != 0 ? 1 : 0;
+            t += STEP;
+            if (nextJump < jumps.length && t >= jumps[nextJump]) {
+                t += jumps[nextJump + 1]; // a clock step (forward or back) restarts the recent history
+                nextJump += 2;
+            }
+        }
+        return seen;
+    }
+
+    @Test
+    void update_cachesOn_sameResultsAsCachesOff_throughPopLossSilenceAndClockSteps() {
+        byte[] baseline = learnedBaseline();
+        long sat19 = W3 + 5 * DAY + 19 * HOUR;
+        TrafficModel m = CdnTrafficDetectorTest.site(7, 0.5);
+        m.popCut[1] = true;
+        m.popCut[4] = true;
+        m.popCutFrom = sat19;
+        m.popCutUntil = sat19 + 3 * HOUR;
+        Seen popLoss = compare(m, baseline, sat19 - 3 * HOUR, sat19 + 5 * HOUR,
+            new long[] {sat19 + 4 * HOUR, 20 * MIN, sat19 + 4 * HOUR + 30 * MIN, -7 * MIN});
+        assertThat(popLoss.shareAlarmSteps).as("the POP loss is detected").isPositive();
+        assertThat(popLoss.shareTestSteps).isPositive();
+        assertThat(popLoss.restarts).as("the clock steps restarted the history").isPositive();
+
+        TrafficModel silent = CdnTrafficDetectorTest.site(11, 0.5);
+        Arrays.fill(silent.popCut, true); // every POP: the origin gets nothing at all
+        silent.popCutFrom = sat19;
+        silent.popCutUntil = sat19 + 2 * HOUR;
+        Seen silence = compare(silent, baseline, sat19 - 2 * HOUR, sat19 + 4 * HOUR, new long[0]);
+        assertThat(silence.silenceAlarmSteps).as("the silence is detected").isPositive();
+    }
+}
