@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * The immutable outcome of one {@link Check}: a status, a message for people and details (numbers
@@ -13,6 +14,8 @@ import java.util.Objects;
  * this result, and {@link #details()} builds the map on first use (then keeps it, in a volatile
  * field: a race only builds the same map twice). So a check that adds {@code n} details pays
  * {@code n} small objects, not {@code n} map copies, and nothing at all when nobody reads them.
+ * A check evaluated often can go further with {@link #of(HealthStatus, String, Supplier)}: one
+ * object per result, and the details computed only when read (a health request, a listener).
  */
 public final class CheckResult {
 
@@ -24,6 +27,8 @@ public final class CheckResult {
     private final Object value;
     /** The details as a map: set at construction for a root, built on first use otherwise. */
     private volatile Map<String, Object> details;
+    /** For a root made by {@link #of(HealthStatus, String, Supplier)}: computes its details on first use. */
+    private final Supplier<? extends Map<String, ?>> source;
 
     private CheckResult(HealthStatus status, String message, Map<String, Object> details) {
         this.status = Objects.requireNonNull(status, "status");
@@ -32,6 +37,16 @@ public final class CheckResult {
         this.key = null;
         this.value = null;
         this.details = details;
+        this.source = null;
+    }
+
+    private CheckResult(HealthStatus status, String message, Supplier<? extends Map<String, ?>> source) {
+        this.status = Objects.requireNonNull(status, "status");
+        this.message = message == null ? "" : message;
+        this.parent = null;
+        this.key = null;
+        this.value = null;
+        this.source = Objects.requireNonNull(source, "details");
     }
 
     private CheckResult(CheckResult parent, String key, Object value) {
@@ -40,11 +55,29 @@ public final class CheckResult {
         this.parent = parent;
         this.key = key;
         this.value = value;
+        this.source = null;
     }
 
     /** A result with no details. */
     public static CheckResult of(HealthStatus status, String message) {
         return new CheckResult(status, message, Collections.emptyMap());
+    }
+
+    /**
+     * A result whose details are computed on first use, by {@code details}: for a check whose
+     * details are many and read rarely, it costs one object per evaluation instead of one per
+     * detail. The supplier must be side-effect free and return the same entries (in order) on every
+     * call: a race between two readers may call it twice. It should capture only values that never
+     * change afterwards (for example a result object the check does not reuse). A {@code null} map
+     * counts as no details. Further details can be added with {@link #withDetail}.
+     *
+     * @param status the status
+     * @param message the message ({@code null} counts as empty)
+     * @param details computes the details, in the order they are reported
+     * @return the result
+     */
+    public static CheckResult of(HealthStatus status, String message, Supplier<? extends Map<String, ?>> details) {
+        return new CheckResult(status, message, details);
     }
 
     /** An {@link HealthStatus#UP} result. */
@@ -90,11 +123,18 @@ public final class CheckResult {
         return d;
     }
 
-    /** The nearest ancestor's map with the pairs added since, in the order they were added. */
+    /**
+     * A lazy root's map from its supplier; otherwise the nearest ancestor's map with the pairs added
+     * since, in the order they were added.
+     */
     private Map<String, Object> buildDetails() {
+        if (parent == null) {
+            Map<String, ?> m = source.get();
+            return m == null || m.isEmpty() ? Collections.emptyMap() : Collections.unmodifiableMap(new LinkedHashMap<>(m));
+        }
         int n = 0;
         CheckResult r = this;
-        while (r.details == null) {
+        while (r.details == null && r.parent != null) {
             n++;
             r = r.parent;
         }
@@ -104,7 +144,7 @@ public final class CheckResult {
             added[i] = r;
             r = r.parent;
         }
-        Map<String, Object> copy = new LinkedHashMap<>(r.details);
+        Map<String, Object> copy = new LinkedHashMap<>(r.details()); // a lazy root builds its own here
         for (CheckResult a : added) {
             copy.put(a.key, a.value);
         }

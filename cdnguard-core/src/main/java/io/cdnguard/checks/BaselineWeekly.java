@@ -38,6 +38,17 @@ final class BaselineWeekly {
     private final byte[] dailyN = new byte[24];
     private final byte[] dailyNext = new byte[24];
     private double learnedMinutes;
+    // Derived from the arrays above and kept in step by commit and loadFrom, their only writers:
+    // each slot's median while valid, and how many weekly slots and hours of the day have a value.
+    private final double[] weeklyMedian = new double[SLOTS];
+    private final boolean[] weeklyValid = new boolean[SLOTS];
+    private final double[] dailyMedian = new double[24];
+    private final boolean[] dailyValid = new boolean[24];
+    private int weeklyHave;
+    private int dailyHave;
+    // The zone's offset when its rules say it never changes (read once), else computed per call.
+    private final boolean fixedOffset;
+    private final int offsetSeconds;
 
     // the hour being accumulated
     private long curHour = Long.MIN_VALUE; // epoch hour (local) of the accumulator
@@ -47,6 +58,52 @@ final class BaselineWeekly {
 
     BaselineWeekly(ZoneId zone) {
         this.zone = zone;
+        int off = 0;
+        boolean fixed;
+        try {
+            java.time.zone.ZoneRules rules = zone.getRules();
+            fixed = rules.isFixedOffset();
+            if (fixed) {
+                off = rules.getOffset(java.time.Instant.EPOCH).getTotalSeconds();
+            }
+        } catch (RuntimeException e) {
+            fixed = false; // computed (and failed) per call as before
+        }
+        this.fixedOffset = fixed;
+        this.offsetSeconds = off;
+        invalidateValues();
+    }
+
+    /** The zone's offset in seconds at {@code sec} (epoch seconds); 0 if its rules cannot be read. */
+    private int offset(long sec) {
+        if (fixedOffset) {
+            return offsetSeconds;
+        }
+        try {
+            return zone.getRules().getOffset(java.time.Instant.ofEpochSecond(sec)).getTotalSeconds();
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** Recomputes what is derived from the learned arrays (after they were replaced). */
+    private void invalidateValues() {
+        Arrays.fill(weeklyValid, false);
+        Arrays.fill(dailyValid, false);
+        int w = 0;
+        for (int i = 0; i < SLOTS; i++) {
+            if (weeklyN[i] > 0) {
+                w++;
+            }
+        }
+        weeklyHave = w;
+        int d = 0;
+        for (int i = 0; i < 24; i++) {
+            if (dailyN[i] > 0) {
+                d++;
+            }
+        }
+        dailyHave = d;
     }
 
     ZoneId zone() {
@@ -56,24 +113,14 @@ final class BaselineWeekly {
     /** Local epoch hour of an instant. */
     private long localHour(long epochMillis) {
         long sec = Math.floorDiv(epochMillis, 1000L);
-        int off;
-        try {
-            off = zone.getRules().getOffset(java.time.Instant.ofEpochSecond(sec)).getTotalSeconds();
-        } catch (RuntimeException e) {
-            off = 0;
-        }
+        int off = offset(sec);
         return Math.floorDiv(sec + off, 3600L);
     }
 
     /** Local minute-of-hour fraction 0..1. */
     private double hourFraction(long epochMillis) {
         long sec = Math.floorDiv(epochMillis, 1000L);
-        int off;
-        try {
-            off = zone.getRules().getOffset(java.time.Instant.ofEpochSecond(sec)).getTotalSeconds();
-        } catch (RuntimeException e) {
-            off = 0;
-        }
+        int off = offset(sec);
         long local = sec + off;
         return Math.floorMod(local, 3600L) / 3600.0;
     }
@@ -90,11 +137,19 @@ final class BaselineWeekly {
     }
 
     private double weeklyValue(int slot) {
-        return median(weekly, slot * WEEKS, weeklyN[slot]);
+        if (!weeklyValid[slot]) {
+            weeklyMedian[slot] = median(weekly, slot * WEEKS, weeklyN[slot]);
+            weeklyValid[slot] = true;
+        }
+        return weeklyMedian[slot];
     }
 
     private double dailyValue(int hour) {
-        return median(daily, hour * DAYS, dailyN[hour]);
+        if (!dailyValid[hour]) {
+            dailyMedian[hour] = median(daily, hour * DAYS, dailyN[hour]);
+            dailyValid[hour] = true;
+        }
+        return dailyMedian[hour];
     }
 
     private static double median(float[] a, int from, int n) {
@@ -142,23 +197,12 @@ final class BaselineWeekly {
 
     /** Whether less than about a week is known (fewer than 90% of the weekly slots have a value). */
     boolean warmingUp() {
-        int have = 0;
-        for (int i = 0; i < SLOTS; i++) {
-            if (weeklyN[i] > 0) {
-                have++;
-            }
-        }
-        return have < SLOTS * 9 / 10;
+        return weeklyHave < SLOTS * 9 / 10;
     }
 
     /** Whether anything at all is known. */
     boolean isEmpty() {
-        for (int i = 0; i < 24; i++) {
-            if (dailyN[i] > 0) {
-                return false;
-            }
-        }
-        return true;
+        return dailyHave == 0;
     }
 
     /** Clean minutes learned so far (also from a loaded file). */
@@ -208,12 +252,20 @@ final class BaselineWeekly {
         int i = weeklyNext[slot];
         weekly[slot * WEEKS + i] = r;
         weeklyNext[slot] = (byte) ((i + 1) % WEEKS);
+        if (weeklyN[slot] == 0) {
+            weeklyHave++;
+        }
         weeklyN[slot] = (byte) Math.min(WEEKS, weeklyN[slot] + 1);
+        weeklyValid[slot] = false;
         int h = slot % 24;
         int j = dailyNext[h];
         daily[h * DAYS + j] = r;
         dailyNext[h] = (byte) ((j + 1) % DAYS);
+        if (dailyN[h] == 0) {
+            dailyHave++;
+        }
         dailyN[h] = (byte) Math.min(DAYS, dailyN[h] + 1);
+        dailyValid[h] = false;
         learnedMinutes += curMinutes;
     }
 
@@ -306,6 +358,7 @@ final class BaselineWeekly {
             System.arraycopy(dn, 0, dailyN, 0, dn.length);
             System.arraycopy(dx, 0, dailyNext, 0, dx.length);
             learnedMinutes = lm;
+            invalidateValues();
         } catch (IOException e) {
             throw new IllegalArgumentException("malformed payload: " + e);
         }

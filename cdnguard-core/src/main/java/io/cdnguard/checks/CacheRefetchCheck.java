@@ -6,6 +6,8 @@ import io.cdnguard.CheckResult;
 import io.cdnguard.GuardSnapshot;
 import io.cdnguard.HealthStatus;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,15 +107,24 @@ public final class CacheRefetchCheck implements Check {
         } else {
             msg = r.warmingUp ? "refetches as expected (warming up)" : "refetches as expected";
         }
-        return CheckResult.of(r.alarm ? severity : HealthStatus.UP, msg)
-                .withDetail("overdue", overdue)
-                .withDetail("oldestOverdueMinutes", CdnTrafficCheck.round(oldest / 60_000.0))
-                .withDetail("due", r.due)
-                .withDetail("refetched", r.refetched)
-                .withDetail("windowMinutes", r.windowMillis / 60_000.0)
-                .withDetail("normalRatio", CdnTrafficCheck.round(r.normalRatio))
-                .withDetail("evidenceNats", CdnTrafficCheck.round(r.evidence))
-                .withDetail("warmingUp", r.warmingUp);
+        // r is the detector's fresh result of this step, never changed afterwards: the details are
+        // computed from it only when read
+        long overdueNow = overdue;
+        long oldestNow = oldest;
+        return CheckResult.of(r.alarm ? severity : HealthStatus.UP, msg, () -> details(r, overdueNow, oldestNow));
+    }
+
+    private static Map<String, Object> details(Detector.Result r, long overdue, long oldest) {
+        Map<String, Object> d = new LinkedHashMap<>(16);
+        d.put("overdue", overdue);
+        d.put("oldestOverdueMinutes", CdnTrafficCheck.round(oldest / 60_000.0));
+        d.put("due", r.due);
+        d.put("refetched", r.refetched);
+        d.put("windowMinutes", r.windowMillis / 60_000.0);
+        d.put("normalRatio", CdnTrafficCheck.round(r.normalRatio));
+        d.put("evidenceNats", CdnTrafficCheck.round(r.evidence));
+        d.put("warmingUp", r.warmingUp);
+        return d;
     }
 
     /** The arithmetic, fed plain numbers; package-private for tests. Not thread-safe. */
@@ -157,6 +168,8 @@ public final class CacheRefetchCheck implements Check {
         private double seenDue;
         private boolean alarm;
         private long alarmSince;
+        private long decayDt = Long.MIN_VALUE; // the last step's length and its decay 0.5^(dt / half-life)
+        private double decayOfDt;
 
         Detector(long maxWindowMillis, int minDue, double maxRatio, double minEvidence) {
             this.maxWindow = maxWindowMillis;
@@ -193,7 +206,11 @@ public final class CacheRefetchCheck implements Check {
             due += dd;
             ref += df;
             if (!alarm && dt > 0) {
-                double decay = Math.pow(0.5, dt / HALF_LIFE_MILLIS);
+                if (dt != decayDt) { // the step is usually the same: so is its decay
+                    decayDt = dt;
+                    decayOfDt = Math.pow(0.5, dt / HALF_LIFE_MILLIS);
+                }
+                double decay = decayOfDt;
                 learnDue = learnDue * decay + dd;
                 learnRef = learnRef * decay + df;
                 seenDue += dd;
@@ -222,10 +239,10 @@ public final class CacheRefetchCheck implements Check {
                 if (wd < minDue || wf > maxRatio * wd) {
                     continue;
                 }
-                double ev = Poisson.deficitEvidence(wf, Math.min(1.0, normal) * wd);
-                if (Poisson.deficitEvidence(wf, HOLIDAY_LEVEL * Math.min(1.0, normal) * wd) < HOLIDAY_NATS) {
+                if (!Poisson.deficitEvidenceAtLeast(wf, HOLIDAY_LEVEL * Math.min(1.0, normal) * wd, HOLIDAY_NATS)) {
                     continue; // as likely on a quiet day (a holiday thins refetches out) as in an outage
                 }
+                double ev = Poisson.deficitEvidence(wf, Math.min(1.0, normal) * wd);
                 if (ev > best) {
                     best = ev;
                     bw = w;

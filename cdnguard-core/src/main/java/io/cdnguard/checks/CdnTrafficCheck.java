@@ -12,8 +12,10 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,6 +94,8 @@ public final class CdnTrafficCheck implements Check {
     /** The check's name. */
     public static final String NAME = "cdn-traffic";
 
+    private static final Cdn[] CDNS = Cdn.values(); // values() copies the array on every call
+
     private final DetectionTraffic detector;
     private final HealthStatus severity;
     private final boolean countClientErrors;
@@ -157,7 +161,7 @@ public final class CdnTrafficCheck implements Check {
     public synchronized CheckResult evaluate(GuardSnapshot snapshot) {
         long now = snapshot.timeMillis();
         long cum = 0;
-        for (Cdn cdn : Cdn.values()) {
+        for (Cdn cdn : CDNS) {
             cum += snapshot.cdnFetches(cdn, StatusClass.SUCCESS) + snapshot.cdnFetches(cdn, StatusClass.REDIRECTION);
             if (countClientErrors) {
                 cum += snapshot.cdnFetches(cdn, StatusClass.CLIENT_ERROR);
@@ -255,22 +259,28 @@ public final class CdnTrafficCheck implements Check {
 
     private CheckResult toResult(DetectionTraffic.Result r) {
         HealthStatus st = r.alarm ? severity : HealthStatus.UP;
-        CheckResult res = CheckResult.of(st, message(r));
-        res = res.withDetail("expectedPerMin", round(r.expectedPerMin))
-                .withDetail("observed", r.observed)
-                .withDetail("expected", round(r.expected))
-                .withDetail("evidenceNats", round(r.evidence))
-                .withDetail("windowMinutes", r.windowMillis / 60_000.0)
-                .withDetail("level", round(r.level))
-                .withDetail("test", r.shareTest ? "pop-share" : "silence")
-                .withDetail("pop", r.pop == null ? "" : r.pop)
-                .withDetail("baselineSource", r.baselineSource == 2 ? "weekly" : r.baselineSource == 1 ? "daily" : "recent")
-                .withDetail("baselineHours", round(r.baselineHours))
-                .withDetail("warmingUp", r.warmingUp);
+        // r is the detector's fresh result of this step, never changed afterwards: the details are
+        // computed from it only when read (most evaluations' details never are)
+        return CheckResult.of(st, message(r), () -> details(r));
+    }
+
+    private static Map<String, Object> details(DetectionTraffic.Result r) {
+        Map<String, Object> d = new LinkedHashMap<>(24);
+        d.put("expectedPerMin", round(r.expectedPerMin));
+        d.put("observed", r.observed);
+        d.put("expected", round(r.expected));
+        d.put("evidenceNats", round(r.evidence));
+        d.put("windowMinutes", r.windowMillis / 60_000.0);
+        d.put("level", round(r.level));
+        d.put("test", r.shareTest ? "pop-share" : "silence");
+        d.put("pop", r.pop == null ? "" : r.pop);
+        d.put("baselineSource", r.baselineSource == 2 ? "weekly" : r.baselineSource == 1 ? "daily" : "recent");
+        d.put("baselineHours", round(r.baselineHours));
+        d.put("warmingUp", r.warmingUp);
         if (r.clockStepMillis != 0) {
-            res = res.withDetail("clockStepMinutes", Math.round(r.clockStepMillis / 60_000.0));
+            d.put("clockStepMinutes", Math.round(r.clockStepMillis / 60_000.0));
         }
-        return res;
+        return d;
     }
 
     static double round(double v) {

@@ -63,14 +63,28 @@ final class CumulativeHistory {
 
     /**
      * The slot of the newest sample taken at or before {@code time}, or -1 when every sample is newer
-     * (or there is none).
+     * (or there is none). Sample times never decrease (the detectors push in time order and clear
+     * the history when their clock steps back), so the answer is the last position whose time is at
+     * most {@code time}: its position is first guessed from the average spacing (exact when samples
+     * are regular, as on an evaluation period) and confirmed with its neighbour, which is O(1); a
+     * wrong guess falls back to the binary search.
      */
     int at(long time) {
         if (size == 0 || t[idx(0)] > time) {
             return -1;
         }
+        int last = size - 1;
+        long newest = t[idx(last)];
+        if (newest <= time) {
+            return idx(last);
+        }
+        long span = newest - t[idx(0)]; // > 0: t[idx(0)] <= time < newest
+        int g = (int) (last - (double) (newest - time) * last / span);
+        if (g >= 0 && g < last && t[idx(g)] <= time && t[idx(g + 1)] > time) {
+            return idx(g);
+        }
         int lo = 0;
-        int hi = size - 1;
+        int hi = last;
         while (lo < hi) {
             int mid = (lo + hi + 1) >>> 1;
             if (t[idx(mid)] <= time) {
@@ -82,7 +96,6 @@ final class CumulativeHistory {
         return idx(lo);
     }
 
-    /** Like {@link #at}, but the oldest sample when every sample is newer; the ring must not be empty. */
     int atOrOldest(long time) {
         int s = at(time);
         return s < 0 ? idx(0) : s;

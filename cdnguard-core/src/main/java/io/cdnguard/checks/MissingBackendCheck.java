@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -132,20 +133,27 @@ public final class MissingBackendCheck implements Check {
                 log.info("missing-backend: backends serving again");
             }
         }
-        return CheckResult.of(r.status, r.message)
-                .withDetail("failures", r.failures)
-                .withDetail("exchanges", r.exchanges)
-                .withDetail("failureRatio", CdnTrafficCheck.round(r.exchanges == 0 ? 0 : (double) r.failures / r.exchanges))
-                .withDetail("noBackend", r.noBackend)
-                .withDetail("windowMinutes", r.windowMillis / 60_000.0)
-                .withDetail("failingBackends", join(r.failing))
-                .withDetail("silentBackends", join(r.silent))
-                .withDetail("silentMinutes", CdnTrafficCheck.round(r.silentMinutes))
-                .withDetail("peerExchanges", r.peerExchanges)
-                .withDetail("peerGroup", r.peerGroup)
-                .withDetail("evidenceNats", CdnTrafficCheck.round(r.evidence))
-                .withDetail("neverSeen", r.neverSeen)
-                .withDetail("warmingUp", r.warmingUp);
+        // r is the detector's fresh result of this step (its lists too), never changed afterwards:
+        // the details are computed from it only when read
+        return CheckResult.of(r.status, r.message, () -> details(r));
+    }
+
+    private static Map<String, Object> details(Detector.Result r) {
+        Map<String, Object> d = new LinkedHashMap<>(24);
+        d.put("failures", r.failures);
+        d.put("exchanges", r.exchanges);
+        d.put("failureRatio", CdnTrafficCheck.round(r.exchanges == 0 ? 0 : (double) r.failures / r.exchanges));
+        d.put("noBackend", r.noBackend);
+        d.put("windowMinutes", r.windowMillis / 60_000.0);
+        d.put("failingBackends", join(r.failing));
+        d.put("silentBackends", join(r.silent));
+        d.put("silentMinutes", CdnTrafficCheck.round(r.silentMinutes));
+        d.put("peerExchanges", r.peerExchanges);
+        d.put("peerGroup", r.peerGroup);
+        d.put("evidenceNats", CdnTrafficCheck.round(r.evidence));
+        d.put("neverSeen", r.neverSeen);
+        d.put("warmingUp", r.warmingUp);
+        return d;
     }
 
     /** {@code String.join(",", names)}, without a joiner for the usual empty list. */
@@ -269,6 +277,8 @@ public final class MissingBackendCheck implements Check {
         private boolean episodeUnattributed;
         // the longest window in which the failure rules held during the current episode
         private long episodeWindow;
+        private long decayDt = Long.MIN_VALUE; // the last step's length and its decay 0.5^(dt / half-life)
+        private double decayOfDt;
 
         Detector(Builder b) {
             this.minFailures = b.minFailures;
@@ -447,7 +457,12 @@ public final class MissingBackendCheck implements Check {
             lastSuccessSeen = successes;
             lastFailSeen = cFail;
             // (b) the learned shares fade with a one-day half-life
-            double decay = Math.pow(0.5, Math.max(0, dt) / HALF_LIFE_MILLIS);
+            long decayStep = Math.max(0, dt);
+            if (decayStep != decayDt) { // the step is usually the same: so is its decay
+                decayDt = decayStep;
+                decayOfDt = Math.pow(0.5, decayStep / HALF_LIFE_MILLIS);
+            }
+            double decay = decayOfDt;
             for (int g = 0; g < groups; g++) {
                 groupLearned[g] *= decay;
             }

@@ -10,7 +10,6 @@ import io.cdnguard.TimeSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -349,23 +348,24 @@ public final class Evaluator implements AutoCloseable {
         }
         long now = snap != null ? safeTime(snap) : time.currentTimeMillis();
 
-        Map<String, CheckResult> results = new LinkedHashMap<>();
-        for (int i = 0; i < checks.size(); i++) {
+        int n = checks.size();
+        CheckResult[] results = new CheckResult[n];
+        for (int i = 0; i < n; i++) {
             String checkName = checkNames.get(i);
             if (snapError != null) {
-                results.put(checkName, CheckResult.degraded(snapError));
+                results[i] = CheckResult.degraded(snapError);
                 continue;
             }
-            results.put(checkName, runCheck(i, checkName, snap));
+            results[i] = runCheck(i, checkName, snap);
         }
-        HealthReport report = HealthReport.of(now, results);
+        // the names are unique (uniqueNames): the report's map holds every result, in order
+        HealthReport report = HealthReport.of(now, new ResultsView(checkNames, results));
         current = report;
 
-        int i = 0;
-        for (Map.Entry<String, CheckResult> e : results.entrySet()) {
-            transition(i++, e.getKey(), e.getValue(), now);
+        for (int i = 0; i < n; i++) {
+            transition(i, checkNames.get(i), results[i], now);
         }
-        transition(checks.size(), OVERALL, overallResult(report.status(), results), now);
+        transition(n, OVERALL, overallResult(report.status(), checkNames, results), now);
         return report;
     }
 
@@ -466,16 +466,16 @@ public final class Evaluator implements AutoCloseable {
     }
 
     /** The overall result: the report's status, and the checks not UP in order (the report holds the same, in the same order). */
-    private static CheckResult overallResult(HealthStatus status, Map<String, CheckResult> results) {
+    private static CheckResult overallResult(HealthStatus status, List<String> names, CheckResult[] results) {
         StringBuilder msg = null; // none while every check is UP, the usual case
-        for (Map.Entry<String, CheckResult> e : results.entrySet()) {
-            if (e.getValue().status() != HealthStatus.UP) {
+        for (int i = 0; i < results.length; i++) {
+            if (results[i].status() != HealthStatus.UP) {
                 if (msg == null) {
                     msg = new StringBuilder();
                 } else {
                     msg.append("; ");
                 }
-                msg.append(e.getKey()).append(' ').append(e.getValue().status());
+                msg.append(names.get(i)).append(' ').append(results[i].status());
             }
         }
         return CheckResult.of(status, msg == null ? "all checks UP" : msg.toString());
@@ -605,6 +605,59 @@ public final class Evaluator implements AutoCloseable {
         if (thread.isAlive()) {
             log.warn("cdnguard {}: evaluation thread did not stop within {} ms (a check or listener is blocked)",
                     name, JOIN_MILLIS);
+        }
+    }
+
+    /**
+     * The results of one evaluation as a read-only map (name to result, in check order) over the
+     * two arrays, for {@link HealthReport#of} to copy: the evaluation builds no map of its own.
+     * Names are unique.
+     */
+    private static final class ResultsView extends java.util.AbstractMap<String, CheckResult> {
+        private final List<String> names;
+        private final CheckResult[] results;
+
+        ResultsView(List<String> names, CheckResult[] results) {
+            this.names = names;
+            this.results = results;
+        }
+
+        @Override
+        public int size() {
+            return results.length;
+        }
+
+        @Override
+        public Set<Map.Entry<String, CheckResult>> entrySet() {
+            return new java.util.AbstractSet<>() {
+                @Override
+                public int size() {
+                    return results.length;
+                }
+
+                @Override
+                public java.util.Iterator<Map.Entry<String, CheckResult>> iterator() {
+                    return new java.util.Iterator<>() {
+                        private int i;
+
+                        @Override
+                        public boolean hasNext() {
+                            return i < results.length;
+                        }
+
+                        @Override
+                        public Map.Entry<String, CheckResult> next() {
+                            if (i >= results.length) {
+                                throw new java.util.NoSuchElementException();
+                            }
+                            Map.Entry<String, CheckResult> e = new java.util.AbstractMap.SimpleImmutableEntry<>(
+                                    names.get(i), results[i]);
+                            i++;
+                            return e;
+                        }
+                    };
+                }
+            };
         }
     }
 }

@@ -96,7 +96,8 @@ public final class GuardSnapshotImpl implements GuardSnapshot {
             this.backends = previous.backends; // its Backend objects read previous.t: equal in these rows
         } else {
             List<BackendStats> b = new ArrayList<>(backendEntries.size());
-            for (BackendTable.Entry e : backendEntries) {
+            for (int i = 0; i < backendEntries.size(); i++) { // indexed: the listings are random-access
+                BackendTable.Entry e = backendEntries.get(i);
                 b.add(new Backend(e.name, e.expected, totals, counters.backendBase + e.row * Counters.ROW));
             }
             this.backends = Collections.unmodifiableList(b);
@@ -105,7 +106,8 @@ public final class GuardSnapshotImpl implements GuardSnapshot {
             this.pops = previous.pops;
         } else {
             List<PopStats> p = new ArrayList<>(popEntries.size());
-            for (PopTable.Entry e : popEntries) {
+            for (int i = 0; i < popEntries.size(); i++) {
+                PopTable.Entry e = popEntries.get(i);
                 p.add(new Pop(Counters.CDNS[e.cdn], e.name, totals[counters.popBase + e.row]));
             }
             this.pops = Collections.unmodifiableList(p);
@@ -113,8 +115,8 @@ public final class GuardSnapshotImpl implements GuardSnapshot {
     }
 
     private static boolean sameBackendRows(long[] a, long[] b, List<BackendTable.Entry> entries, int base) {
-        for (BackendTable.Entry e : entries) {
-            int o = base + e.row * Counters.ROW;
+        for (int i = 0; i < entries.size(); i++) {
+            int o = base + entries.get(i).row * Counters.ROW;
             for (int k = o; k < o + Counters.ROW; k++) {
                 if (a[k] != b[k]) {
                     return false;
@@ -125,8 +127,9 @@ public final class GuardSnapshotImpl implements GuardSnapshot {
     }
 
     private static boolean samePopRows(long[] a, long[] b, List<PopTable.Entry> entries, int base) {
-        for (PopTable.Entry e : entries) {
-            if (a[base + e.row] != b[base + e.row]) {
+        for (int i = 0; i < entries.size(); i++) {
+            int row = entries.get(i).row;
+            if (a[base + row] != b[base + row]) {
                 return false;
             }
         }
