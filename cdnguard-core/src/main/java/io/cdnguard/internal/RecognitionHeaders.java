@@ -908,6 +908,26 @@ final class RecognitionHeaders {
 
     /** The leading letters (2 to 8) of a trimmed value: {@code FRA56-P5} gives {@code FRA}; else 0. */
     static long leadingLetters(CharSequence s) {
+        if (s instanceof String) {
+            // CloudFront's X-Amz-Cf-Pop as sent (FRA56-P5): three upper-case letters, then a
+            // non-letter; the same answer as the general path (no OWS before a letter, a run of 3,
+            // nothing cut within the first 4 characters, code() of upper-case letters is themselves)
+            String v = (String) s;
+            if (v.length() >= 4) {
+                char c0 = v.charAt(0);
+                char c1 = v.charAt(1);
+                char c2 = v.charAt(2);
+                char c3 = v.charAt(3);
+                if (isUpper(c0) && isUpper(c1) && isUpper(c2) && !Ascii.isLetter(c3)) {
+                    return (long) c0 << 16 | (long) c1 << 8 | c2;
+                }
+            }
+        }
+        return leadingLettersChars(s);
+    }
+
+    /** {@link #leadingLetters} without the fast path: the general scan (package-private for the property test). */
+    static long leadingLettersChars(CharSequence s) {
         int n = Ascii.scanLength(s);
         int from = 0;
         while (from < n && Ascii.isOws(s.charAt(from))) {

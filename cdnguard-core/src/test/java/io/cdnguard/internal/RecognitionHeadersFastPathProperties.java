@@ -104,4 +104,29 @@ class RecognitionHeadersFastPathProperties {
             assertThat(Ascii.isHexFast((char) c)).as("%d", c).isEqualTo(Ascii.isHex((char) c));
         }
     }
+
+    @Provide
+    Arbitrary<String> pops() {
+        return Arbitraries.frequencyOf(
+                Tuple.of(6, Arbitraries.of("FRA", "fra", "Fra", "FR", "FRAN", "F", "AMS", "JFK", "5", "56", "-", "-P1", "-C2",
+                        " ", "\t", "\u00c9", "\u00e9", "Z", "[", "@", "`", "{", "a", "z").list().ofMaxSize(5).map(l -> String.join("", l))),
+                Tuple.of(2, Arbitraries.strings().withChars("AZaz09-@[`{ \t").ofMaxLength(12)),
+                Tuple.of(1, Arbitraries.strings().ascii().ofMaxLength(12)));
+    }
+
+    @Property(tries = 3000)
+    void leadingLetters_stringFastPath_equalsGeneralScan(@ForAll("pops") String pop) {
+        assertThat(RecognitionHeaders.leadingLetters(pop)).as("%s", pop)
+                .isEqualTo(RecognitionHeaders.leadingLetters(new StringBuilder(pop)))
+                .isEqualTo(RecognitionHeaders.leadingLettersChars(pop));
+    }
+
+    @Test
+    void leadingLetters_cloudFrontPops_takeTheFastPathWithTheGeneralAnswer() {
+        for (String pop : new String[] {"FRA56-P1", "IAD89-C3", "NRT57-P2", "FRA5", "ABC-", "ABC ", "ABCD1", "AB1", "FRA\u00e9"}) {
+            assertThat(RecognitionHeaders.leadingLetters(pop)).as(pop)
+                    .isEqualTo(RecognitionHeaders.leadingLettersChars(new StringBuilder(pop)));
+        }
+        assertThat(RecognitionHeaders.leadingLetters("FRA56-P1")).isEqualTo(RecognitionHeaders.code("FRA", 0, 3));
+    }
 }
