@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * 54 KiB; at most 64 + 64 stripes, 860 KiB, on 32 or more cores), plus the ring of {@code
  * windowBuckets × 12} longs (34.6 KiB for 360 buckets) and the published copy of the closed buckets'
  * counts (as much again), plus the two tables (a few KiB). A snapshot allocates at most one stripe
- * (the fixed cells and the table rows in use); a rotation copies one or two chunks of 16 buckets.
+ * (the fixed cells and the table rows in use); a rotation copies one or two chunks of 4 buckets and
+ * the array of chunk references.
  *
  * <h2>Implementation notes</h2>
  * <ul>
@@ -240,8 +241,12 @@ public final class Counters {
         this.closed = new Closed(0, bucketStart, chunks, new long[W]);
     }
 
-    /** Buckets per copy-on-write chunk of {@link Closed#chunks}. */
-    static final int CHUNK = 16;
+    /**
+     * Buckets per copy-on-write chunk of {@link Closed#chunks}. A rotation of one bucket copies one
+     * chunk ({@code CHUNK * W} longs) and the array of {@code windowBuckets / CHUNK} references: 4
+     * keeps the sum of the two small (48 longs and 90 references for 360 buckets).
+     */
+    static final int CHUNK = 4;
 
     /**
      * What a snapshot needs of the window's history, immutable once published: the current bucket's
@@ -322,7 +327,16 @@ public final class Counters {
      * 64-bit access atomic for readers).
      */
     private static void add(long[] s, int i, long d) {
-        if (s[ATOMIC_FLAG] != 0) {
+        add(s, i, d, s[ATOMIC_FLAG] != 0);
+    }
+
+    /**
+     * {@link #add(long[], int, long)} with the stripe's {@link #ATOMIC_FLAG} already read: a method
+     * making several adds reads the flag once (the JIT cannot keep it across the adds' opaque
+     * stores into the same array, which it must assume may alias the flag).
+     */
+    private static void add(long[] s, int i, long d, boolean atomic) {
+        if (atomic) {
             CELLS.getAndAdd(s, i, d);
         } else {
             CELLS.setOpaque(s, i, (long) CELLS.getOpaque(s, i) + d);
@@ -341,23 +355,24 @@ public final class Counters {
      */
     public void recordCdn(long[] s, int cdn, int status, long bytes, long durationNanos, boolean revalidation,
             long ttlSeconds, long popCode, long pathHash, long nowMillis) {
-        add(s, CDN_FETCH + cdn * NS + (status / 100 - 1), 1);
+        boolean atomic = s[ATOMIC_FLAG] != 0; // once: it never changes (see add)
+        add(s, CDN_FETCH + cdn * NS + (status / 100 - 1), 1, atomic);
         if (bytes > 0) {
-            add(s, BYTES, Math.min(bytes, MAX_BYTES));
+            add(s, BYTES, Math.min(bytes, MAX_BYTES), atomic);
         }
         if (durationNanos >= 0) {
             long d = Math.min(durationNanos, MAX_NANOS);
-            add(s, LATENCY + Histograms.latencyIndex(d), 1);
-            add(s, LATENCY_SUM, d);
+            add(s, LATENCY + Histograms.latencyIndex(d), 1, atomic);
+            add(s, LATENCY_SUM, d, atomic);
         }
         if (revalidation) {
-            add(s, REVALIDATION + cdn, 1);
+            add(s, REVALIDATION + cdn, 1, atomic);
         }
         if (ttlSeconds != NO_TTL) {
             if (ttlSeconds >= 0) {
                 long t = Math.min(ttlSeconds, MAX_TTL);
-                add(s, TTL + Histograms.ttlIndex(t), 1);
-                add(s, TTL_SUM, t);
+                add(s, TTL + Histograms.ttlIndex(t), 1, atomic);
+                add(s, TTL_SUM, t, atomic);
             }
             if (expiry != null) {
                 expiry.onFetch(pathHash, ttlSeconds < 0 ? -1 : Math.min(ttlSeconds, MAX_TTL), nowMillis);
@@ -365,7 +380,7 @@ public final class Counters {
         }
         if (popCode != 0) {
             int row = pops.rowOf(cdn, popCode);
-            add(s, row >= 0 ? popBase + row : POP_OVERFLOW, 1);
+            add(s, row >= 0 ? popBase + row : POP_OVERFLOW, 1, atomic);
         }
     }
 
@@ -519,14 +534,12 @@ public final class Counters {
     private void publishClosed(long oldHead) {
         Closed c = closed;
         long[][] chunks = c.chunks.clone();
-        boolean[] copied = new boolean[chunks.length];
         for (long r = Math.max(oldHead, head - windowBuckets + 1); r < head; r++) {
             int slot = (int) Math.floorMod(r, (long) windowBuckets);
             int next = (int) Math.floorMod(r + 1, (long) windowBuckets);
             int ch = slot / CHUNK;
-            if (!copied[ch]) {
+            if (chunks[ch] == c.chunks[ch]) { // still the published one: copy it once
                 chunks[ch] = chunks[ch].clone();
-                copied[ch] = true;
             }
             long[] dst = chunks[ch];
             int o = (slot % CHUNK) * W;

@@ -64,6 +64,31 @@ class ExpiryTrackerTest {
     }
 
     @Test
+    void onFetch_sameSlotRefetch_countsTheRefetchAndKeepsOneExpiry() {
+        ExpiryTracker t = new ExpiryTracker(1024, GRACE, T0, 2);
+        t.onFetch(42, 120, T0);
+        t.snapshot(T0); // clears the dirty flags, so that a changed count would have to flag again
+        t.onFetch(42, 120, T0 + 1);   // the same entry again: the table entry is left as it is
+        t.onFetch(42, 120, T0 + SLOT); // a later slot: taken out and put back
+        t.onFetch(42, 120, T0 + SLOT);
+
+        ExpirySnapshot s = snap(t, T0 + SLOT);
+        assertThat(s.tracked()).isEqualTo(1);
+        assertThat(s.expiringWithin(H5M)).isEqualTo(1);
+        assertThat(s.refetchedTotal()).isEqualTo(3);
+        assertThat(s.lateRefetchedTotal()).isZero();
+        assertThat(t.checkInvariant()).isNull();
+
+        long due = T0 + SLOT + 120_000 + GRACE + SLOT;
+        assertThat(snap(t, due).overdue()).isEqualTo(1);
+        t.onFetch(42, 120, due); // overdue now: a late refetch, the same on both paths
+        ExpirySnapshot after = snap(t, due);
+        assertThat(after.lateRefetchedTotal()).isEqualTo(1);
+        assertThat(after.overdue()).isZero();
+        assertThat(t.checkInvariant()).isNull();
+    }
+
+    @Test
     void onFetch_refetchBeforeExpiry_cancelsAndReschedules() {
         ExpiryTracker t = new ExpiryTracker(1024, GRACE, T0, 2);
         t.onFetch(42, 120, T0);
