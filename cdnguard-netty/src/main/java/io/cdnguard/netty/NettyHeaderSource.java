@@ -23,24 +23,27 @@ final class NettyHeaderSource implements HeaderSource {
 
     private static final boolean HAS_UNWRAP = hasUnwrap();
 
+    // At most one of the two is non-null: the unwrapped store of DefaultHttpHeaders, else the
+    // headers themselves. One reference store per set() that can cost a GC write barrier (a store of
+    // null has none beyond the null test).
     private HttpHeaders headers;
     private Headers<CharSequence, CharSequence, ?> store;
 
     /** Points the view at {@code headers} ({@code null}: no headers). */
     void set(HttpHeaders headers) {
-        this.headers = headers;
-        this.store = HAS_UNWRAP && headers instanceof DefaultHttpHeaders ? ((DefaultHttpHeaders) headers).unwrap() : null;
+        if (HAS_UNWRAP && headers instanceof DefaultHttpHeaders) {
+            this.store = ((DefaultHttpHeaders) headers).unwrap();
+            this.headers = null;
+        } else {
+            this.headers = headers;
+            this.store = null;
+        }
     }
 
     /** Drops the reference to the headers. */
     void clear() {
         this.headers = null;
         this.store = null;
-    }
-
-    /** The headers viewed, or {@code null}. */
-    HttpHeaders headers() {
-        return headers;
     }
 
     @Override
@@ -58,10 +61,35 @@ final class NettyHeaderSource implements HeaderSource {
      * The {@link AsciiString} constant for a header name cdnguard looks up, else the name itself.
      * Netty's header store hashes the name on every lookup; an {@code AsciiString} caches its
      * (case-insensitive) hash and compares bytes, a {@code String} is hashed char by char each time.
-     * The switch costs the name's cached {@link String#hashCode()} and one identity-first
-     * {@link String#equals}.
+     * The names the record path asks for on nearly every exchange ({@code user-agent},
+     * {@code cache-control}, {@code x-amz-cf-pop}, {@code cdn-loop}, {@code via}) are matched first by
+     * identity with the core's interned literals, a compare each; other names, or the same names as
+     * other {@code String} objects, go through a switch, which costs the name's cached {@link
+     * String#hashCode()}, a binary search over the hashes and one identity-first {@link String#equals}.
      */
     static CharSequence asciiName(String lowerCaseName) {
+        // The core asks with its string literals, which the JVM interns: the names of nearly every
+        // record are matched by identity, in the order the record path asks for them (user agent,
+        // POP, freshness), before the general switch (hash, a binary search, then equals).
+        if (lowerCaseName == "user-agent") {
+            return HttpHeaderNames.USER_AGENT;
+        }
+        if (lowerCaseName == "cache-control") {
+            return HttpHeaderNames.CACHE_CONTROL;
+        }
+        if (lowerCaseName == "x-amz-cf-pop") {
+            return X_AMZ_CF_POP;
+        }
+        if (lowerCaseName == "cdn-loop") {
+            return CDN_LOOP;
+        }
+        if (lowerCaseName == "via") {
+            return HttpHeaderNames.VIA;
+        }
+        return switchName(lowerCaseName);
+    }
+
+    private static CharSequence switchName(String lowerCaseName) {
         switch (lowerCaseName) {
             case "user-agent":
                 return HttpHeaderNames.USER_AGENT;

@@ -8,9 +8,9 @@ import java.util.Objects;
  * '#'}. Handles origin-form ({@code /a/b?q}), absolute-form ({@code http://host/a?q}) and {@code *}.
  *
  * <p>Implementation notes: one instance per pending exchange, written and read only on the
- * channel's event loop; {@link #set(String)} scans the URI once and keeps the string and two
- * indices, so no substring is created unless someone calls {@link #toString()} or {@link
- * #subSequence(int, int)}.
+ * channel's event loop; {@link #set(String)} finds the path's end with two {@link
+ * String#indexOf(int, int)} calls and keeps the string and two indices, so no substring is created
+ * unless someone calls {@link #toString()} or {@link #subSequence(int, int)}.
  */
 final class UriPath implements CharSequence {
 
@@ -51,13 +51,16 @@ final class UriPath implements CharSequence {
                 s = slash;
             }
         }
-        int e = len;
-        for (int i = s; i < len; i++) {
-            char c = uri.charAt(i);
-            if (c == '?' || c == '#') {
-                e = i;
-                break;
-            }
+        // String's own indexOf (an intrinsic that compares many characters at once) rather than a
+        // loop testing each character for either: request targets carry no fragment, so the '#'
+        // search scans once over a string already in cache and finds nothing.
+        int e = uri.indexOf('?', s);
+        if (e < 0) {
+            e = len;
+        }
+        int hash = uri.indexOf('#', s);
+        if (hash >= 0 && hash < e) {
+            e = hash;
         }
         if (e == s) {
             return root();
@@ -65,6 +68,18 @@ final class UriPath implements CharSequence {
         this.uri = uri;
         this.start = s;
         this.end = e;
+        return this;
+    }
+
+    /**
+     * Drops the reference to the last URI (storing {@code null} costs no GC barrier, unlike storing
+     * the {@code "/"} constant); the view then reads as the empty sequence until the next {@link
+     * #set(String)} or {@link #root()}.
+     */
+    UriPath release() {
+        this.uri = null;
+        this.start = 0;
+        this.end = 0;
         return this;
     }
 
@@ -93,11 +108,16 @@ final class UriPath implements CharSequence {
 
     /** Whether the path equals {@code s} exactly. Allocation-free. */
     boolean contentEquals(String s) {
-        return uri.regionMatches(start, s, 0, s.length()) && s.length() == end - start;
+        String u = uri;
+        return u == null ? s.isEmpty() : u.regionMatches(start, s, 0, s.length()) && s.length() == end - start;
     }
 
     @Override
     public String toString() {
-        return start == 0 && end == uri.length() ? uri : uri.substring(start, end);
+        String u = uri;
+        if (u == null) {
+            return "";
+        }
+        return start == 0 && end == u.length() ? u : u.substring(start, end);
     }
 }

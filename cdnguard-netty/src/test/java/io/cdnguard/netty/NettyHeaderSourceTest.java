@@ -3,7 +3,10 @@ package io.cdnguard.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.ReadOnlyHttpHeaders;
 import io.netty.util.AsciiString;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -44,6 +47,24 @@ class NettyHeaderSourceTest {
         assertThat(source.get("x-custom-rule")).hasToString("custom");
         assertThat(source.get("x-absent")).isNull();
         source.clear();
+        assertThat(source.get("via")).isNull();
+    }
+
+    @Test
+    void set_alternatingStoreBackedAndOtherHeaders_readsOnlyTheHeadersSetLast() {
+        HttpHeaders store = new DefaultHttpHeaders().add("via", "1.1 store");
+        HttpHeaders other = new ReadOnlyHttpHeaders(true, HttpHeaderNames.VIA, "1.1 other");
+        NettyHeaderSource source = new NettyHeaderSource();
+
+        source.set(store);
+        assertThat(source.get("via")).hasToString("1.1 store");
+        source.set(other); // no clear() between: the store read before must not shadow these
+        assertThat(source.get("via")).hasToString("1.1 other");
+        source.set(store);
+        assertThat(source.get("via")).hasToString("1.1 store");
+        source.set(EmptyHttpHeaders.INSTANCE);
+        assertThat(source.get("via")).isNull();
+        source.set(null);
         assertThat(source.get("via")).isNull();
     }
 }
