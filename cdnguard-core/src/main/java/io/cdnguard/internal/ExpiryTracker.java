@@ -520,19 +520,18 @@ public final class ExpiryTracker {
      * Re-reads into the cache every block some stripe flagged since the last call. A stripe's
      * summary flag and each block flag are cleared (an atomic {@code getAndSet}) before the block's
      * slots are read: a recorder sets the flag after its {@code getAndAdd}, so a count either is
-     * read here or leaves its flag set for the next snapshot.
+     * read here or leaves its flag set for the next snapshot. A stripe joins {@link #read} in the
+     * same step that clears its summary flag, before any of its blocks is re-read: a stripe not yet
+     * in {@code read} still has its summary flag set for every count it holds, so a block re-read
+     * without it (for another stripe's flag) is re-read again, with it, when its own flags are seen.
      */
     private void refreshDirty() {
         int blocks = blockCache.length;
         for (long[] st : stripes) {
-            if ((long) LONGS.getVolatile(st, dirtyBase) != 0) {
-                markRead(st); // before any block is re-read: its slots count from now on
-            }
-        }
-        for (long[] st : stripes) {
             if ((long) LONGS.getVolatile(st, dirtyBase) == 0 || (long) LONGS.getAndSet(st, dirtyBase, 0L) == 0) {
                 continue;
             }
+            markRead(st); // before its blocks are re-read: its slots count from now on
             for (int j = 0; j < blocks; j++) {
                 int f = dirtyBase + 1 + j;
                 if ((long) LONGS.getVolatile(st, f) != 0 && (long) LONGS.getAndSet(st, f, 0L) != 0) {
@@ -544,9 +543,10 @@ public final class ExpiryTracker {
 
     /**
      * Adds a stripe to those {@link #refreshBlock} reads: a stripe is read from the first time its
-     * dirty flag is seen or the evaluation side adds to it. Until then its slots are all 0 (every
-     * recorder's add flags its block, and that flag stays set until this side sees it), so leaving
-     * it out changes no sum; on two cores with one recording thread, half the reads.
+     * summary flag is cleared by {@link #refreshDirty} or the evaluation side adds to it. Until then
+     * every count it holds still has its flags set (a recorder flags its block and the summary after
+     * each add, and only {@code refreshDirty} clears them, marking the stripe first), so leaving it
+     * out loses no count; on two cores with one recording thread, half the reads.
      */
     private void markRead(long[] st) {
         for (long[] r : read) {
