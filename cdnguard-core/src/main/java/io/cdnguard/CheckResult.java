@@ -69,7 +69,9 @@ public final class CheckResult {
      * detail. The supplier must be side-effect free and return the same entries (in order) on every
      * call: a race between two readers may call it twice. It should capture only values that never
      * change afterwards (for example a result object the check does not reuse). A {@code null} map
-     * counts as no details. Further details can be added with {@link #withDetail}.
+     * counts as no details. It should not throw: if it does, the details read {@code detailsError} and the
+     * exception's text instead (details are read on a health request's thread, which must not fail).
+     * Further details can be added with {@link #withDetail}.
      *
      * @param status the status
      * @param message the message ({@code null} counts as empty)
@@ -129,7 +131,14 @@ public final class CheckResult {
      */
     private Map<String, Object> buildDetails() {
         if (parent == null) {
-            Map<String, ?> m = source.get();
+            Map<String, ?> m;
+            try {
+                m = source.get();
+            } catch (RuntimeException e) {
+                // read on a health request's thread, outside the evaluator's guard: a broken supplier
+                // must not fail the host's request (a check that throws while evaluating is DEGRADED)
+                return Map.of("detailsError", String.valueOf(e));
+            }
             return m == null || m.isEmpty() ? Collections.emptyMap() : Collections.unmodifiableMap(new LinkedHashMap<>(m));
         }
         int n = 0;

@@ -36,6 +36,19 @@ class CheckResultLazyDetailsTest {
     }
 
     @Test
+    void of_supplierThatThrows_detailsSayWhy_andNothingEscapesToTheReader() {
+        CheckResult r = CheckResult.of(HealthStatus.UP, "ok", () -> {
+            throw new IllegalStateException("broken details");
+        }).withDetail("extra", 1);
+        assertThat(r.details()).containsEntry("extra", 1);
+        assertThat(String.valueOf(r.details().get("detailsError"))).contains("broken details");
+        assertThat(r.toString()).contains("broken details");
+        HealthReport report = HealthReport.of(0L, Map.of("c", r));
+        assertThat(report.status()).isEqualTo(HealthStatus.UP);
+        assertThat(io.cdnguard.internal.HealthJson.render(report, true)).contains("detailsError").contains("\"extra\"");
+    }
+
+    @Test
     void of_supplier_equalsTheSameResultBuiltWithDetails() {
         CheckResult lazy = CheckResult.of(HealthStatus.UP, "ok", CheckResultLazyDetailsTest::sample);
         CheckResult eager = CheckResult.up("ok").withDetail("observed", 3L).withDetail("expected", 12.5).withDetail("pop", "");

@@ -96,6 +96,7 @@ final class CumulativeHistory {
         return idx(lo);
     }
 
+    /** Like {@link #at}, but the oldest sample when every sample is newer; the ring must not be empty. */
     int atOrOldest(long time) {
         int s = at(time);
         return s < 0 ? idx(0) : s;

@@ -181,7 +181,7 @@ final class DetectionTraffic {
     private double ewmaMinutes;
     private double ewmaStepMinutes = Double.NaN; // the last step's length and its weight 1 - exp(-minutes / 60)
     private double ewmaStepWeight;
-    /** The POP deltas of the current step (update's scratch; all 0 outside it). */
+    /** The POP deltas of the current step (update's scratch: zeroed at its start, the last step's deltas after it). */
     private final long[] popDelta;
 
     // alarm state

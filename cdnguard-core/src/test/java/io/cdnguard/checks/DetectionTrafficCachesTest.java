@@ -13,9 +13,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The detector's evaluation caches (the level per window start, the reference figures per start
- * sample, the pools, the window-start hints) must never change a result: fed the same steps, a
- * detector with every cache on and one with every cache off report exactly the same, step by step
- * (bit for bit), through POP losses, a total silence, their recoveries and clock discontinuities.
+ * sample, the pools) must never change a result: fed the same steps, a detector with those caches on
+ * and one with them off report exactly the same, step by step (bit for bit), through POP losses, a
+ * total silence, their recoveries and clock discontinuities. The window-start hints and the skips by
+ * Poisson upper bound are active on both sides, so this test does not cover them: the bounds are
+ * checked against the full computation in {@code PoissonBoundsTest}, and the hints fall back to the
+ * binary search whenever they are not provably right.
  */
 class DetectionTrafficCachesTest {
 

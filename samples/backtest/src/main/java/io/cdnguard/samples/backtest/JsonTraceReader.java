@@ -50,7 +50,7 @@ import java.util.Locale;
  *       (host, etag, x-request-id, ...) are never copied. When one is asked for, the line is read
  *       again by a parser of its own (its bytes stay in the buffer until the next line) to decode
  *       the skipped values, and that name is decoded on every later line: a run reads a line again
- *       about once per name the core asks for.</li>
+ *       about once per spelling of a name the core asks for ("Via" and "via" are two).</li>
  * </ul>
  * Both are checked against a parser per line decoding every value ({@code
  * JsonTraceReaderDifferentialTest}). Measured and not kept, earlier: leaving plain-ASCII header
