@@ -860,8 +860,9 @@ final class DetectionTraffic {
 
     /**
      * Pools the POPs in deficit in share window {@code wi} (a partial outage usually takes several):
-     * sets {@code poolK[wi]..poolPooled[wi]} and the mask of every eligible POP in {@code
-     * deficitMask} (a POP not eligible keeps its entry). Split out of {@link #shareTests} so that
+     * sets {@code poolK[wi]..poolPooled[wi]} and {@code deficitMask}: true exactly for the pooled
+     * POPs (a POP not eligible in this window is false, so it is neither named in the message nor
+     * counted when the alarm's recovery compares the pooled POPs' fetches with their share). Split out of {@link #shareTests} so that
      * each compiles on its own (a small method per loop: the window loop's on-stack compilation
      * stays cheap).
      *
@@ -874,15 +875,7 @@ final class DetectionTraffic {
     private void pool(int wi, int s, int so, int ref, long windowStart, long kTot, long nRef, int npop) {
         int pb = wi * cfg.maxPops;
         if (poolCache && poolValid[wi] && poolPopTotal[wi] == popTotal && poolRowTotal[wi] == sPopTotal[s]) {
-            if (poolEligible[wi] == npop) {
-                System.arraycopy(poolMask, pb, deficitMask, 0, npop); // every POP eligible: the whole mask
-                return;
-            }
-            for (int i = 0; i < npop; i++) {
-                if (poolElig[pb + i]) {
-                    deficitMask[i] = poolMask[pb + i];
-                }
-            }
+            System.arraycopy(poolMask, pb, deficitMask, 0, npop); // the mask it left (false where not eligible)
             return;
         }
         figures(s, ref, windowStart, nRef, npop);
@@ -899,6 +892,7 @@ final class DetectionTraffic {
             double lo = figLo[fb + i];
             if (!(lo > 0)) {
                 poolElig[pb + i] = false;
+                deficitMask[i] = false; // not pooled: must not be named, nor counted at recovery
                 continue;
             }
             poolElig[pb + i] = true;
