@@ -79,17 +79,7 @@ final class Poisson {
         }
         if (k < mean) {
             double head = lnPmf(k, mean);
-            double sum = 1;
-            double term = 1;
-            int n = 0;
-            for (long j = k; j > 0 && n < MAX_TERMS; j--, n++) {
-                term *= j / mean;
-                sum += term;
-                if (term < sum * 1e-17) {
-                    break;
-                }
-            }
-            return head + Math.log(sum);
+            return head + Math.log(lowerTailSum(k, mean, head, Double.NEGATIVE_INFINITY));
         }
         // Upper tail P(X >= k + 1), terms shrink by mean / (j + 1).
         double head = lnPmf(k + 1, mean);
@@ -125,7 +115,7 @@ final class Poisson {
      *       evidence is at or above. The bound is the larger of Chernoff's, {@code mean - k + k
      *       ln(k / mean)}, and {@code -head + ln(1 - k / mean)} (the terms of the sum shrink at least
      *       geometrically, by {@code k / mean}, so {@code sum <= 1 / (1 - k / mean)});
-     *   <li>else the series is summed with exactly the operations of {@link #lnCdf}, and stopped as
+     *   <li>else the series is summed by {@link #lnCdf}'s own loop ({@link #lowerTailSum}), and stopped as
      *       soon as a partial sum already puts the evidence below {@code nats} (the final sum is
      *       at least the partial one, and {@link Math#log} is semi-monotonic).
      * </ul>
@@ -142,22 +132,38 @@ final class Poisson {
             if (lower >= nats + BOUND_SLACK * (1 + mean)) {
                 return true;
             }
-            double sum = 1;
-            double term = 1;
-            int n = 0;
-            for (long j = k; j > 0 && n < MAX_TERMS; j--, n++) {
-                term *= j / mean;
-                sum += term;
-                if (term < sum * 1e-17) {
-                    break;
-                }
-                if ((n & 7) == 7 && -(head + Math.log(sum)) < nats) {
-                    return false;
-                }
-            }
-            return -(head + Math.log(sum)) >= nats; // what deficitEvidence computes (and clamps at 0, below nats)
+            double sum = lowerTailSum(k, mean, head, nats);
+            // NaN: stopped below nats; else what deficitEvidence computes (and clamps at 0, below nats)
+            return !Double.isNaN(sum) && -(head + Math.log(sum)) >= nats;
         }
         return deficitEvidence(k, mean) >= nats;
+    }
+
+    /**
+     * The series of {@link #lnCdf}'s lower tail for {@code 0 < k < mean}: {@code P(X <= k) / P(X = k)
+     * = 1 + k/mean + k(k-1)/mean^2 + ...}, summed from the largest term down until the terms stop
+     * counting. One loop for {@link #lnCdf} and {@link #deficitEvidenceAtLeast}, so both take exactly
+     * the same floating-point steps. With {@code stopBelow > -infinity} it returns NaN as soon as a
+     * partial sum already puts the evidence {@code -(head + ln(sum))} below {@code stopBelow} (the
+     * final sum is at least the partial one and {@link Math#log} is semi-monotonic); {@code head} is
+     * {@code lnPmf(k, mean)}.
+     */
+    private static double lowerTailSum(long k, double mean, double head, double stopBelow) {
+        boolean mayStop = stopBelow > Double.NEGATIVE_INFINITY;
+        double sum = 1;
+        double term = 1;
+        int n = 0;
+        for (long j = k; j > 0 && n < MAX_TERMS; j--, n++) {
+            term *= j / mean;
+            sum += term;
+            if (term < sum * 1e-17) {
+                break;
+            }
+            if (mayStop && (n & 7) == 7 && -(head + Math.log(sum)) < stopBelow) {
+                return Double.NaN;
+            }
+        }
+        return sum;
     }
 
     /**
