@@ -90,16 +90,21 @@ class CdnTrafficDetectorTest {
         assertThat(delay).isBetween(0.0, 1.5);
     }
 
+    /** Cuts LHR, SFO and NRT (40 % of the model's traffic) from {@code from} for {@code millis}. */
+    private static void cutFortyPercent(TrafficModel m, long from, long millis) {
+        m.popCut[1] = true;
+        m.popCut[4] = true;
+        m.popCut[5] = true;
+        m.popCutFrom = from;
+        m.popCutUntil = from + millis;
+    }
+
     @Test
     void popLoss_fortyPercentOnAWeekendEvening_detectedWithinAnHour() {
         long sat19 = W3 + 5 * DAY + 19 * HOUR;
         for (long seed = 1; seed <= 2; seed++) {
             TrafficModel m = site(seed, 0.5); // about 3 fetches a minute on Saturday evening
-            m.popCut[1] = true; // LHR, SFO, NRT: 40% of the traffic
-            m.popCut[4] = true;
-            m.popCut[5] = true;
-            m.popCutFrom = sat19;
-            m.popCutUntil = sat19 + 6 * HOUR;
+            cutFortyPercent(m, sat19, 6 * HOUR);
             TrafficModel.Run run = new TrafficModel.Run(m, warmed(seed, 0.5)).drive(sat19 - 6 * HOUR, sat19 + 8 * HOUR, STEP);
 
             double rho = 1 - m.cutShare(sat19);
@@ -118,11 +123,7 @@ class CdnTrafficDetectorTest {
         // (they stopped at 2 h, and this loss went unnoticed for the whole 6 h)
         for (long seed = 1; seed <= 2; seed++) {
             TrafficModel m = site(seed, 1.0);
-            m.popCut[1] = true; // LHR, SFO, NRT: 40% of the traffic
-            m.popCut[4] = true;
-            m.popCut[5] = true;
-            m.popCutFrom = SUNDAY_2AM;
-            m.popCutUntil = SUNDAY_2AM + 6 * HOUR;
+            cutFortyPercent(m, SUNDAY_2AM, 6 * HOUR);
             TrafficModel.Run run = new TrafficModel.Run(m, warmed(seed, 1.0)).drive(SUNDAY_2AM - 6 * HOUR, SUNDAY_2AM + 8 * HOUR, STEP);
 
             double rho = 1 - m.cutShare(SUNDAY_2AM);
