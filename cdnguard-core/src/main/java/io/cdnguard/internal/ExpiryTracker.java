@@ -287,7 +287,7 @@ public final class ExpiryTracker {
                 // a popular asset at once): the entry stays as it is, and taking it out and putting
                 // it back would add -1 and +1 to the same count. Linearised at this read, as a
                 // getAndSet that wrote back the value it found; only the refetch is counted.
-                long[] st = stripes[(int) Thread.currentThread().getId() & stripeMask];
+                long[] st = stripe();
                 add(st, scalarBase + REFETCHED, 1L);
                 if ((old & WHEEL) != 0 && (old & SLOT_MASK) < dueMark) {
                     add(st, scalarBase + LATE, 1L);
@@ -308,7 +308,7 @@ public final class ExpiryTracker {
                 return; // never evict another asset for an uncacheable response
             }
         }
-        long[] st = stripes[(int) Thread.currentThread().getId() & stripeMask];
+        long[] st = stripe();
         if (old != 0) {
             boolean live;
             long os = old & SLOT_MASK;
@@ -339,6 +339,11 @@ public final class ExpiryTracker {
                 add(st, scalarBase + BEYOND, 1L);
             }
         }
+    }
+
+    /** The calling thread's stripe (by thread id: no thread-local lookup, no allocation). */
+    private long[] stripe() {
+        return stripes[(int) Thread.currentThread().getId() & stripeMask];
     }
 
     /**
@@ -426,7 +431,7 @@ public final class ExpiryTracker {
     }
 
     private void scan(int count, long b, long d, long t) {
-        long[] st = stripes[(int) Thread.currentThread().getId() & stripeMask];
+        long[] st = stripe();
         int i = scanCursor;
         long lateDue = 0;
         long forgotten = 0;
