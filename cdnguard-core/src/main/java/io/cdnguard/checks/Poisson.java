@@ -206,6 +206,29 @@ final class Poisson {
     }
 
     /**
+     * Chernoff's lower bound of the evidence that a category with share {@code p} got at most {@code
+     * k} of {@code n} trials: {@code n KL(k / n || p)} (relative entropy of Bernoulli laws) when
+     * {@code k < n p}, else 0. {@code P(X <= k) <= exp(-n KL)} for X ~ Binomial(n, p), so the value
+     * never exceeds {@code -ln P(X <= k)}. For {@code k = 0} it is exact: {@code -n ln(1 - p)}.
+     * Never throws: 0 for {@code n <= 0} or a share outside (0, 1); infinity for {@code p >= 1}
+     * with {@code k < n}.
+     */
+    static double binomialDeficitBound(long k, long n, double p) {
+        if (n <= 0 || !(p > 0) || k < 0) {
+            return 0;
+        }
+        if (p >= 1) {
+            return k < n ? Double.POSITIVE_INFINITY : 0;
+        }
+        double q = (double) k / n;
+        if (q >= p) {
+            return 0;
+        }
+        double kl = (q > 0 ? q * Math.log(q / p) : 0) + (1 - q) * (Math.log1p(-q) - Math.log1p(-p));
+        return kl > 0 ? n * kl : 0;
+    }
+
+    /**
      * Evidence that a category with share {@code p} got nothing out of {@code n} trials:
      * {@code -n ln(1 - p)}.
      */

@@ -96,4 +96,52 @@ class PoissonTest {
         // and of naming 3 of 10 POPs: a few nats, which a real POP outage pays in minutes
         assertThat(Poisson.lnChoose(10, 3)).isCloseTo(Math.log(120), within(1e-12));
     }
+    /** -ln P(X <= k) for X ~ Binomial(n, p), by summing the pmf in log space. */
+    private static double binomialDeficit(long k, long n, double p) {
+        double max = Double.NEGATIVE_INFINITY;
+        double[] t = new double[(int) k + 1];
+        for (int j = 0; j <= k; j++) {
+            t[j] = Poisson.lnChoose(n, j) + j * Math.log(p) + (n - j) * Math.log1p(-p);
+            max = Math.max(max, t[j]);
+        }
+        double sum = 0;
+        for (double v : t) {
+            sum += Math.exp(v - max);
+        }
+        return -(max + Math.log(sum));
+    }
+
+    @Test
+    void binomialDeficitBound_neverAboveTheExactBinomialTail() {
+        for (long n : new long[] {1, 10, 57, 200, 1000}) {
+            for (double p : new double[] {0.01, 0.1, 0.3, 0.45, 0.6, 0.9}) {
+                for (long k = 0; k <= n * p; k++) {
+                    double bound = Poisson.binomialDeficitBound(k, n, p);
+                    assertThat(bound).as("n=%d p=%s k=%d", n, p, k).isLessThanOrEqualTo(binomialDeficit(k, n, p) + 1e-9)
+                            .isGreaterThanOrEqualTo(0);
+                }
+            }
+        }
+    }
+
+    @Test
+    void binomialDeficitBound_zeroCountIsExact_andAboveThePoissonTailForALargeShare() {
+        assertThat(Poisson.binomialDeficitBound(0, 50, 0.45)).isCloseTo(Poisson.zeroShareEvidence(50, 0.45), within(1e-12));
+        // a 45 % pool at zero out of 100: the binomial says 59.8 nats, the Poisson of the same mean 45
+        assertThat(Poisson.binomialDeficitBound(0, 100, 0.45)).isGreaterThan(Poisson.deficitEvidence(0, 45) + 14);
+        // a pool at or above its share: no evidence
+        assertThat(Poisson.binomialDeficitBound(45, 100, 0.45)).isZero();
+        assertThat(Poisson.binomialDeficitBound(60, 100, 0.45)).isZero();
+    }
+
+    @Test
+    void binomialDeficitBound_oddInput_neverThrows() {
+        assertThat(Poisson.binomialDeficitBound(0, 0, 0.5)).isZero();
+        assertThat(Poisson.binomialDeficitBound(3, -5, 0.5)).isZero();
+        assertThat(Poisson.binomialDeficitBound(-1, 10, 0.5)).isZero();
+        assertThat(Poisson.binomialDeficitBound(0, 10, Double.NaN)).isZero();
+        assertThat(Poisson.binomialDeficitBound(0, 10, 1.0)).isInfinite();
+        assertThat(Poisson.binomialDeficitBound(10, 10, 1.0)).isZero();
+        assertThat(Poisson.binomialDeficitBound(0, Long.MAX_VALUE, 0.5)).isPositive();
+    }
 }
