@@ -132,6 +132,11 @@ final class BaselineWeekly {
         return dow * 24 + (int) Math.floorMod(localHour, 24L);
     }
 
+    /** The local epoch hour (in this baseline's zone) of an instant: the hour {@link #add} accumulates. */
+    long localHourOf(long epochMillis) {
+        return localHour(epochMillis);
+    }
+
     int slotOf(long epochMillis) {
         return slotOfLocalHour(localHour(epochMillis));
     }

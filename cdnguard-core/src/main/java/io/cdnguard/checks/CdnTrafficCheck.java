@@ -47,9 +47,13 @@ import org.slf4j.LoggerFactory;
  *   minutes with the last hours is what tells an outage (a step) from a holiday (demand drifts down
  *   from midnight, the level follows), and the deep-drop bound keeps a holiday, which keeps 30-40%
  *   of the fetches, from looking like a silence.</li>
- *   <li><i>POP share.</i> When the total fell (below 90% of the expected count) and one POP's share
- *   of the window's fetches (windows of 1 min to 4 h) collapsed against its share of the two hours
- *   before, the evidence is the Poisson deficit of that POP given the total. A holiday or a spike
+ *   <li><i>POP share.</i> When some POPs' share of the window's fetches (windows of 1 min to 4 h)
+ *   collapsed against their usual share, the evidence is the deficit of those POPs given the total
+ *   (Poisson or binomial), less the price of having picked them after looking (ln C(eligible,
+ *   pooled)). The usual share is that of the same time of day (&#177;1 h) over the last four weeks,
+ *   learned like the baseline (clean hours only; not persisted: after a restart, and during the
+ *   first day, the two hours before the window stand in). The total must also have fallen below 90% of its expected
+ *   count, or else (a loss during a demand spike) the split needs 8 nats more. A holiday or a spike
  *   moves every POP together; a partial outage silences some. Needs POP identity in the CDN's
  *   headers.</li>
  * </ol>

@@ -29,8 +29,8 @@ import java.util.Map;
  * a silence window whose count rules out a deep drop even at the highest level (or whose floor
  * evidence at that level stays below floorNats) does not compute its level; a share window whose
  * total did not drop does not look at its POPs; the pooled POP names are built once, for the best
- * window. Memory: the per-sample caches below add 2 doubles per sample and POP (1.2 MB with the
- * defaults, as much as the POP rows of the ring).
+ * window. Memory: the per-sample caches below add 3 doubles per sample and POP (1.8 MB with the
+ * defaults; the POP rows of the ring are 1.2 MB), and PopShareWeekly maxPops x 168 x 4 floats (86 KB).
  *
  * Caches (each returns exactly what computing afresh returns; DetectionTrafficCachesTest compares):
  * a window's level depends only on the samples at and before its start, so it is kept per start
@@ -46,9 +46,16 @@ import java.util.Map;
  *  1. silence: for windows of 1..120 min and for the gap since the last fetch, with the expectation
  *     lam = level * expected: evidence -ln P(X <= k | lam) when k <= deepRatio * lam and the count is
  *     also unlikely for a holiday-deep level (holidayFloor * lam, floorNats).
- *  2. POP share: for windows of 1..120 min, the POPs whose count fell to half of their reference
- *     share of the window's total (lowered by one standard error) are pooled; evidence -ln P(X <= k)
- *     for the pool, provided the total also fell below confirmRatio of its expectation.
+ *  2. POP share: for windows of 1..240 min, the POPs whose count fell to half of their reference
+ *     share of the window's total (lowered by one standard error) are pooled; evidence: the largest
+ *     of the pool's Poisson deficit -ln P(X <= k), the binomial (Chernoff) bound given the window's
+ *     total, and the binomial test conditional on the pool's fetches in reference and window (less
+ *     ln 2), less ln C(eligible, pooled) for choosing the pool after looking. The reference shares
+ *     are those of the same hours (+-1 h) of past days (PopShareWeekly: every day of the week, visits
+ *     before the window's start hour only) once they hold minWeeklyReference fetches, each capped by an upper bound of
+ *     the POP's share over the 2 h before the window; until then the 2 h before the window. When
+ *     the total did not fall below confirmRatio of its expectation (a loss during a demand spike),
+ *     the split must clear unconfirmedExtraNats more.
  * Alarm state freezes the level and the pooled POPs; windows never reach back before the last
  * recovery (noLookBefore), so a finished outage cannot re-trigger.
  */
@@ -87,6 +94,20 @@ final class DetectionTraffic {
         long minPopReference = 5;
         double recoverExpected = 30;
         long maxGapMillis = 5 * 60_000L;
+        // The POP shares' reference: the same hours of past weeks (PopShareWeekly, the window start's
+        // hour of the week +-1 h, visits before that hour only) once they hold at least
+        // minWeeklyReference fetches, else the 2 h before.
+        boolean weeklyShares = true;
+        // ... over every day of the week (the same time of day): 7x the fetches, and known after a day
+        boolean everyDayShares = true;
+        double minWeeklyReference = 100;
+        // The pool's evidence: also the binomial (Chernoff) bound given the window's total.
+        boolean binomialShares = true;
+        // The price (nats) of a split whose total did not drop below confirmRatio of its expectation
+        // (a POP loss during a demand spike); infinity: such windows are not tested.
+        double unconfirmedExtraNats = 8;
+        // The pool's evidence: also the binomial test conditional on the pool's fetches in reference and window.
+        boolean conditionalShares = true;
 
         static long[] minutes(int... m) {
             long[] r = new long[m.length];
@@ -127,6 +148,8 @@ final class DetectionTraffic {
 
     private final Config cfg;
     private final BaselineWeekly baseline;
+    /** Per-POP fetches per hour of the week: the share test's reference once known. */
+    private PopShareWeekly popWeekly;
 
     // sample ring (running totals); index of oldest = head, count = size
     private final long[] sTime;
@@ -246,6 +269,26 @@ final class DetectionTraffic {
         lastPopCum = new long[cfg.maxPops];
         popDelta = new long[cfg.maxPops];
         popNames = new String[cfg.maxPops];
+        popWeekly = new PopShareWeekly(cfg.maxPops, cfg.everyDayShares);
+        figVer = new long[c];
+        figC = new double[c * cfg.maxPops];
+        figTotal = new double[c];
+        poolC = new double[nw];
+        poolRef = new double[nw];
+        refKeyW = new long[nw];
+    }
+
+    /**
+     * For tests: takes over {@code other}'s POPs (their names, in the same order) and a copy of its
+     * per-hour-of-week POP history, as if this detector had watched the same weeks. Call before the
+     * first {@link #update}.
+     */
+    void adoptPopHistory(DetectionTraffic other) {
+        for (int i = 0; i < other.popIndex.size(); i++) {
+            popIndex.put(other.popNames[i], i);
+            popNames[i] = other.popNames[i];
+        }
+        popWeekly = other.popWeekly.copy();
     }
 
     BaselineWeekly baseline() {
@@ -323,6 +366,7 @@ final class DetectionTraffic {
             lastFetchTime = now;
             expAtLastFetch = exp;
             baseline.discardCurrent();
+            popWeekly.discardCurrent();
             push(now);
             return describe(r, now);
         }
@@ -373,8 +417,10 @@ final class DetectionTraffic {
             ewmaMinutes += minutes;
         }
         baseline.add(now, delta, minutes);
+        popWeekly.add(baseline.localHourOf(now - 1), popDelta, npop, minutes, !alarm && known);
         if (alarm) {
             baseline.flagAnomalous();
+            popWeekly.flagAnomalous();
         }
         if (size == 0 || now - sTime[idx(size - 1)] >= cfg.sampleSpacingMillis) {
             push(now);
@@ -382,6 +428,7 @@ final class DetectionTraffic {
         evaluate(r, now);
         if (alarm) {
             baseline.flagAnomalous();
+            popWeekly.flagAnomalous();
         }
         return r;
     }
@@ -702,6 +749,7 @@ final class DetectionTraffic {
     private final long[] refKeyS;
     private final long[] refKeyRef;
     private final int[] refKeyN;
+    private final long[] refKeyW; // weeklyKey of the window's start (-1: the recent reference)
     // The reference figures of a window starting at a sample, per ring slot of that sample: the
     // window start, POP count, reference slot and its sample time they were computed for
     // (figStart == Long.MIN_VALUE: none), and per POP ([slot * maxPops + i]) the reference share
@@ -713,6 +761,9 @@ final class DetectionTraffic {
     private final int[] figN;
     private final int[] figRef;
     private final long[] figRefTime;
+    private final long[] figVer; // the PopShareWeekly version the figures were computed under
+    private final double[] figC; // per POP: its reference count (weekly: capped as its share is)
+    private final double[] figTotal; // per slot: the reference total those counts are out of
     private final double[] figSh;
     private final double[] figLo;
     // Per share window: the last pool (valid until the reference figures change) and the window
@@ -722,6 +773,8 @@ final class DetectionTraffic {
     private final long[] poolPopTotal;
     private final long[] poolRowTotal;
     private final long[] poolK;
+    private final double[] poolC; // the pooled POPs' reference count
+    private final double[] poolRef; // the reference total
     private final double[] poolMu;
     private final double[] poolSh;
     private final int[] poolFirst;
@@ -753,10 +806,14 @@ final class DetectionTraffic {
                 if (s < 0) {
                     continue;
                 }
-                // the total must have dropped too: else it is the CDN moving load between its POPs
-                // (tested first: it is O(1), and each of these tests only skips the window)
+                // the total must have dropped too: else it may be the CDN moving load between its POPs
+                // (tested first: it is O(1))
                 long kAgg = obs - sObs[s];
-                if (kAgg > cfg.confirmRatio * (exp - sExp[s]) * cfg.maxLevel) {
+                // Unconfirmed (the total did not drop): during a demand spike a lost POP's fetches leave the
+                // total above its norm (2.5 x 0.6 = 1.5), so only the split can tell; it then pays
+                // unconfirmedExtraNats more (a spike or a holiday moves every POP together: no split)
+                boolean confirmed = kAgg <= cfg.confirmRatio * (exp - sExp[s]) * cfg.maxLevel;
+                if (!confirmed && !(cfg.unconfirmedExtraNats < Double.POSITIVE_INFINITY)) {
                     continue; // the total did not drop whatever the level
                 }
                 int ref = atFrom(refHint, wi, now - w - cfg.referenceMillis);
@@ -771,17 +828,24 @@ final class DetectionTraffic {
                 if (nRef < cfg.minShareReference || kTot <= 0) {
                     continue;
                 }
-                double eAgg = (exp - sExp[s]) * level(s, now - w);
-                if (!(eAgg > 0) || kAgg > cfg.confirmRatio * eAgg) {
-                    continue;
+                double eAgg = confirmed ? (exp - sExp[s]) * level(s, now - w) : 0;
+                if (confirmed && (!(eAgg > 0) || kAgg > cfg.confirmRatio * eAgg)) {
+                    if (!(cfg.unconfirmedExtraNats < Double.POSITIVE_INFINITY)) {
+                        continue;
+                    }
+                    confirmed = false;
                 }
+                double price = confirmed ? 0 : cfg.unconfirmedExtraNats;
                 // The reference shares depend only on the reference rows: when their sums are those
                 // this window's last pool used, so are the rows (cumulative counts never go down),
                 // and so are the shares and their bounds.
-                if (refKeyS[wi] != sCleanPopTotal[s] || refKeyRef[wi] != sCleanPopTotal[ref] || refKeyN[wi] != npop) {
+                long wk = weeklyKey(now - w);
+                if (refKeyS[wi] != sCleanPopTotal[s] || refKeyRef[wi] != sCleanPopTotal[ref] || refKeyN[wi] != npop
+                        || refKeyW[wi] != wk) {
                     refKeyS[wi] = sCleanPopTotal[s];
                     refKeyRef[wi] = sCleanPopTotal[ref];
                     refKeyN[wi] = npop;
+                    refKeyW[wi] = wk;
                     poolValid[wi] = false;
                 }
                 pool(wi, s, so, ref, now - w, kTot, nRef, npop);
@@ -793,8 +857,25 @@ final class DetectionTraffic {
                 int pooled = poolPooled[wi];
                 // The split's evidence is at most its k-th term's (deficitEvidenceUpper): when even
                 // that cannot beat the best window so far, neither can the evidence; skip the series.
+                // Given the window's total kTot, the pool's count is binomial (kTot, muPool / kTot) under "nothing
+                // changed": Chernoff's bound kTot KL(kPool / kTot || p) is a lower bound of its -ln P(X <= kPool),
+                // as is the Poisson tail (below the mean a binomial's lower tail is below the Poisson's of the
+                // same mean, Anderson and Samuels 1967): the larger holds. The binomial's is the larger when
+                // the pool's share is large (a 45 % pool at 0 fetches: -ln 0.55 = 0.60 nats per fetch, not 0.45).
+                double binom = cfg.binomialShares && firstPop >= 0 ? Poisson.binomialDeficitBound(kPool, kTot, muPool / kTot) : 0;
+                // The same question asked without estimating the shares first: under "nothing changed" the pool
+                // keeps its share of reference and window alike, so of its cPool + kPool fetches in both, the
+                // window's count is binomial (cPool + kPool, kTot / (kTot + nRef)). This accounts for the
+                // reference's own noise exactly instead of one standard error per POP (which, summed over many
+                // small POPs, takes away several times the pool's own error). Either statistic may win: the
+                // larger pays ln 2 (the union over the two).
+                if (cfg.conditionalShares && firstPop >= 0) {
+                    double ref0 = poolRef[wi];
+                    double cond = Poisson.binomialDeficitBound(kPool, (long) poolC[wi] + kPool, kTot / (kTot + ref0)) - LN2;
+                    binom = Math.max(binom, cond);
+                }
                 if (firstPop >= 0 && (cfg.aggregateShareWeight > 0
-                        || Poisson.deficitEvidenceUpper(kPool, muPool) - Poisson.lnChoose(eligible, pooled) > bestP)) {
+                        || Math.max(Poisson.deficitEvidenceUpper(kPool, muPool), binom) - Poisson.lnChoose(eligible, pooled) - price > bestP)) {
                     // Under "nothing changed" the total and its split over POPs are independent, so the
                     // total's own deficit could add to the split's (capped at a fraction of it, so a
                     // holiday never gets there on the total alone). Off by default: on simulated weeks
@@ -804,10 +885,10 @@ final class DetectionTraffic {
                     // window, and pooling exactly those would read as a loss. Pay for the choice: the
                     // evidence must also cover ln C(eligible, pooled), the union bound over every pool
                     // of that size, which keeps the per-evaluation false-alarm rate at the threshold's.
-                    double split = Poisson.deficitEvidence(kPool, muPool) - Poisson.lnChoose(eligible, pooled);
-                    double ev = cfg.aggregateShareWeight > 0
+                    double split = Math.max(Poisson.deficitEvidence(kPool, muPool), binom) - Poisson.lnChoose(eligible, pooled);
+                    double ev = cfg.aggregateShareWeight > 0 && confirmed
                             ? split + Math.min(Poisson.deficitEvidence(kAgg, eAgg), cfg.aggregateShareWeight * split)
-                            : split;
+                            : split - price;
                     if (ev > bestP) {
                         bestP = ev;
                         bestPW = w;
@@ -832,31 +913,79 @@ final class DetectionTraffic {
      * has once for all the windows that start at it.
      */
     private void figures(int s, int ref, long windowStart, long nRef, int npop) {
-        if (figureCache && figStart[s] == windowStart && figN[s] == npop && figRef[s] == ref && figRefTime[s] == sTime[ref]) {
+        long ver = popWeekly.version();
+        if (figureCache && figStart[s] == windowStart && figN[s] == npop && figRef[s] == ref && figRefTime[s] == sTime[ref]
+                && figVer[s] == ver) {
             return;
         }
         int fb = s * cfg.maxPops;
         int so = s * cfg.maxPops;
         int ro = ref * cfg.maxPops;
+        long slot = weeklyHour(windowStart);
+        double nW = slot >= 0 ? popWeekly.total(slot) : 0;
+        figTotal[s] = slot >= 0 ? nW : nRef;
         for (int i = 0; i < npop; i++) {
             long nr = sCleanPop[so + i] - sCleanPop[ro + i];
             double lo = 0;
             double sh = 0;
-            if (nr >= cfg.minPopReference) {
+            double c = 0;
+            if (slot >= 0) {
+                // The same hours of past days: each POP's share and its lower bound from hundreds of
+                // fetches at night too; capped by an upper bound of its share in the 2 h before (about
+                // two standard errors), so a POP whose traffic had already moved away before the window
+                // (a CDN rerouting since last week) is not expected at last week's share.
+                double cw = popWeekly.count(slot, i);
+                if (cw >= cfg.minPopReference) {
+                    double shW = cw / nW;
+                    double hiR = (nr + 2 + 2 * Math.sqrt(nr + 1.0)) / nRef;
+                    sh = Math.min(shW, hiR);
+                    lo = Math.min(shW - Math.sqrt(shW * (1 - shW) / nW), hiR);
+                    c = Math.floor(sh * nW);
+                    if (!(lo > 0)) {
+                        lo = 0;
+                    }
+                }
+            } else if (nr >= cfg.minPopReference) {
                 sh = (double) nr / nRef;
                 lo = sh - Math.sqrt(sh * (1 - sh) / nRef);
+                c = nr;
                 if (!(lo > 0)) {
                     lo = 0;
                 }
             }
             figSh[fb + i] = sh;
             figLo[fb + i] = lo;
+            figC[fb + i] = c;
         }
         figStart[s] = windowStart;
         figN[s] = npop;
         figRef[s] = ref;
         figRefTime[s] = sTime[ref];
+        figVer[s] = ver;
     }
+
+    /**
+     * The local epoch hour whose PopShareWeekly reference gives the reference shares of a window
+     * starting at {@code windowStart}, or -1 when it is not used (off, or fewer than
+     * minWeeklyReference fetches known before that hour).
+     */
+    private long weeklyHour(long windowStart) {
+        if (!cfg.weeklyShares) {
+            return -1;
+        }
+        long h = baseline.localHourOf(windowStart);
+        return h >= 0 && popWeekly.total(h) >= cfg.minWeeklyReference ? h : -1;
+    }
+
+    /** What the reference figures of a window starting at {@code windowStart} depend on beyond the ring's rows. */
+    private long weeklyKey(long windowStart) {
+        long h = weeklyHour(windowStart);
+        return h < 0 ? -1 : (popWeekly.version() << HOUR_BITS) | (h & ((1L << HOUR_BITS) - 1));
+    }
+
+    /** The low bits of weeklyKey: the local hour modulo 2^20 (120 years apart, never in one ring). */
+    private static final int HOUR_BITS = 20;
+    private static final double LN2 = Math.log(2);
 
     /**
      * Pools the POPs in deficit in share window {@code wi} (a partial outage usually takes several):
@@ -882,6 +1011,7 @@ final class DetectionTraffic {
         int fb = s * cfg.maxPops;
         long kPool = 0;
         double muPool = 0;
+        double cPool = 0;
         double shPool = 0;
         int firstPop = -1;
         double firstShare = 0;
@@ -903,6 +1033,7 @@ final class DetectionTraffic {
                 double sh = figSh[fb + i];
                 kPool += ki;
                 muPool += mu;
+                cPool += figC[fb + i];
                 shPool += sh;
                 pooled++;
                 if (firstPop < 0 || sh > firstShare) {
@@ -918,6 +1049,8 @@ final class DetectionTraffic {
         poolPopTotal[wi] = popTotal;
         poolRowTotal[wi] = sPopTotal[s];
         poolK[wi] = kPool;
+        poolC[wi] = cPool;
+        poolRef[wi] = figTotal[s];
         poolMu[wi] = muPool;
         poolSh[wi] = shPool;
         poolFirst[wi] = firstPop;

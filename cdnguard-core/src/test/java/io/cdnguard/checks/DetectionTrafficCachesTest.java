@@ -25,9 +25,12 @@ class DetectionTrafficCachesTest {
     private static final long STEP = 10_000L;
     private static final long W3 = MONDAY + 2 * WEEK;
 
+    /** The learner's POP-share history (the same hours of past weeks), adopted by both sides. */
+    private static DetectionTraffic learner;
+
     private static byte[] learnedBaseline() {
         TrafficModel learn = CdnTrafficDetectorTest.site(7, 0.5);
-        DetectionTraffic learner = CdnTrafficDetectorTest.fresh();
+        learner = CdnTrafficDetectorTest.fresh();
         new TrafficModel.Run(learn, learner).drive(MONDAY + WEEK - DAY, W3 + 2 * HOUR, STEP);
         return learner.baseline().toBytes(W3);
     }
@@ -36,6 +39,7 @@ class DetectionTrafficCachesTest {
         BaselineWeekly b = new BaselineWeekly(ZoneOffset.UTC);
         b.loadFrom(baseline);
         DetectionTraffic d = new DetectionTraffic(new DetectionTraffic.Config(), b);
+        d.adoptPopHistory(learner);
         d.poolCache = caches;
         d.levelCache = caches;
         d.figureCache = caches;
@@ -116,5 +120,16 @@ class DetectionTrafficCachesTest {
         silent.popCutUntil = sat19 + 2 * HOUR;
         Seen silence = compare(silent, baseline, sat19 - 2 * HOUR, sat19 + 4 * HOUR, new long[0]);
         assertThat(silence.silenceAlarmSteps).as("the silence is detected").isPositive();
+
+        // a POP loss during a demand spike: the split stands without the total's confirmation
+        TrafficModel spike = CdnTrafficDetectorTest.site(13, 0.5);
+        spike.demandMultiplier = t -> t >= sat19 && t < sat19 + 90 * MIN ? 2.5 : 1;
+        spike.popCut[1] = true;
+        spike.popCut[4] = true;
+        spike.popCut[5] = true;
+        spike.popCutFrom = sat19;
+        spike.popCutUntil = sat19 + 3 * HOUR;
+        Seen inSpike = compare(spike, baseline, sat19 - 3 * HOUR, sat19 + 85 * MIN, new long[0]);
+        assertThat(inSpike.shareAlarmSteps).as("the loss is detected during the spike").isPositive();
     }
 }
