@@ -1,6 +1,7 @@
 package io.cdnguard.samples.backtest;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.SerializableString;
@@ -51,12 +52,31 @@ import java.util.Locale;
  *       again by a parser of its own (its bytes stay in the buffer until the next line) to decode
  *       the skipped values, and that name is decoded on every later line: a run reads a line again
  *       about once per spelling of a name the core asks for ("Via" and "via" are two).</li>
+ *   <li>After a line the bulk parser read, the next line is read without looking for its end
+ *       first ({@code nextLineRecord}): when it starts with an opening brace, jackson reads the record
+ *       from there, and its end, the white space after it and the newline are found from where
+ *       jackson stopped; jackson's own line count (its row) tells that no line break lies inside
+ *       the record. Anything else (a blank or indented line, a record over two lines, trailing
+ *       content, the buffer's end) goes the usual way. This saves the newline search over every
+ *       byte of every line (about 5 % of a busy trace's reading and recording).</li>
+ *   <li>Header values that recur (user agents, {@code Cache-Control} policies, {@code CDN-Loop})
+ *       are handed to the core as one canonical {@code String} each ({@code Values}), not as a
+ *       copy in the arena, so the core's {@code String} fast paths and its {@code Cache-Control}
+ *       memo (which keeps {@code String}s only) apply: about 8 % of reading and recording on a
+ *       busy trace. Names whose values do not recur are left out after a window of lookups.</li>
+ *   <li>{@code status} and integral {@code bytes} are converted from jackson's text of the number
+ *       (up to 18 digits; anything else by jackson, as before); the timestamp's minute prefix is
+ *       converted once per minute ({@code Rfc3339.Stream}).</li>
  * </ul>
  * Both are checked against a parser per line decoding every value ({@code
- * JsonTraceReaderDifferentialTest}). Measured and not kept, earlier: leaving plain-ASCII header
+ * JsonTraceReaderDifferentialTest}, {@code JsonTraceReaderFastPathTest}). Measured and not kept, earlier: leaving plain-ASCII header
  * values undecoded as a view of the line's bytes (decoded by hand from jackson's token offsets
  * when asked for) was no faster than letting jackson decode them, and it was a second string
- * decoder; and a byte-level hand parser in front of jackson (issue #3 asks for jackson alone).
+ * decoder; a byte-level hand parser in front of jackson (issue #3 asks for jackson alone); and
+ * reading the closing brace's offset from {@code ParserBase.getTokenCharacterOffset()} instead of
+ * the {@code JsonLocation} {@code currentLocation()} allocates: jackson 2.18's
+ * {@code nextFieldName(SerializableString)} does not record the offset of a closing brace, so
+ * every record looked cut and went to a parser of its own.
  */
 public final class JsonTraceReader extends TraceReader {
 
@@ -100,6 +120,8 @@ public final class JsonTraceReader extends TraceReader {
     private int backendCount;
 
     private final Names names = new Names();
+    final Values values = new Values();
+    private final Rfc3339.Stream timestamps = new Rfc3339.Stream();
     /** Per object kind, the id of the name that followed each name last time (slot MAX_NAMES: the first name), or -1. */
     private final int[][] successor = new int[3][MAX_NAMES + 1];
     /** Per object kind, the successor before that (a different name), or -1. */
@@ -116,11 +138,23 @@ public final class JsonTraceReader extends TraceReader {
     private int bulkEnd;
     private int bulkRefills;
 
+    /**
+     * Where the line after the last record the bulk parser read starts (-1: unknown, or no bulk
+     * parser), jackson's row number there, and where that record's closing brace ended, for
+     * {@link #nextLineRecord}.
+     */
+    private int fastPos = -1;
+    private int fastRow;
+    private int endRow;
+    private int endAt;
+
     /** Whether lines are read by one parser over the buffer ({@link #bulk}) first (always, but for tests and benchmarks). */
     private final boolean bulkLines;
 
     /** Records read by the bulk parser (the others by a parser of their own), for tests. */
     long bulkRecords;
+    /** Of those, the lines read without a newline search first ({@link #nextLineRecord}), for tests. */
+    long unsearchedLines;
 
     /** Per name id: whether a header value under that name was asked for (then decoded on every line). */
     private final boolean[] needed = new boolean[MAX_NAMES];
@@ -153,6 +187,13 @@ public final class JsonTraceReader extends TraceReader {
 
     @Override
     public boolean next() throws IOException {
+        if (fastPos >= 0 && nextLineRecord()) {
+            lineNumber++;
+            bulkRecords++;
+            unsearchedLines++;
+            records++;
+            return true;
+        }
         while (lines.nextLine()) {
             lineNumber++;
             if (lines.tooLong()) {
@@ -169,6 +210,7 @@ public final class JsonTraceReader extends TraceReader {
             boolean ok = bulkLines && bulkRecord(b, off, len);
             if (ok) {
                 bulkRecords++;
+                afterLine(b);
             } else {
                 closeBulk(); // it has not read this line as one record: the next parser starts after it
                 exchange.reset();
@@ -220,7 +262,10 @@ public final class JsonTraceReader extends TraceReader {
             if (!parse(p)) {
                 return false;
             }
-            long after = p.currentLocation().getByteOffset(); // just after the closing brace, from bulkFrom
+            JsonLocation at = p.currentLocation();
+            long after = at.getByteOffset(); // just after the closing brace, from bulkFrom
+            endRow = at.getLineNr();
+            endAt = bulkFrom + (int) after;
             if (after <= i - bulkFrom || after > end - bulkFrom) {
                 return false; // not on this line (a record over several lines): the line alone decides
             }
@@ -315,7 +360,91 @@ public final class JsonTraceReader extends TraceReader {
         }
     }
 
+    /**
+     * After the bulk parser read the current line's record (by {@link #bulkRecord}): where the next
+     * line starts and jackson's row there, when the line ended in {@code [ \t]*} and a newline
+     * (optionally {@code \r\n}) within the bulk parser's bytes, so that {@link #nextLineRecord} may
+     * read the next line without a newline search. Any other end (a lone {@code \r}, the last line
+     * without a newline) leaves the next line to the usual way.
+     */
+    private void afterLine(byte[] b) {
+        fastPos = -1;
+        int next = lines.position();
+        int nl = next - 1;
+        if (nl < endAt || nl >= bulkEnd || b[nl] != '\n') {
+            return;
+        }
+        int end = nl > endAt && b[nl - 1] == '\r' ? nl - 1 : nl;
+        for (int k = endAt; k < end; k++) {
+            if (b[k] != ' ' && b[k] != '\t') {
+                return;
+            }
+        }
+        fastRow = endRow + 1; // \n or \r\n: one line break for jackson
+        fastPos = next;
+    }
+
+    /**
+     * Reads the next line with the bulk parser without looking for its end first: true when the
+     * line (at {@link #fastPos}, right after the previous record's line) starts with an opening brace
+     * and jackson reads one well-formed record that starts and ends on jackson's row
+     * {@link #fastRow} (no line break inside it), followed by white space and a newline within the
+     * parser's bytes. Then {@link LineSource#advanceTo} makes that newline the line's end, and the
+     * line is, byte for byte, the one {@link LineSource#nextLine} finds, read as {@link #bulkRecord}
+     * reads it. False having decided nothing: the bulk parser is closed, and the line goes the
+     * usual way ({@code nextLine}, {@code bulkRecord}, a parser of its own).
+     *
+     * <p>Why jackson's first token is the opening brace at {@code fastPos}: the parser stopped after
+     * the previous record's closing brace, and everything from there to {@code fastPos} is that
+     * line's trailing white space and newline ({@link #afterLine} and this method check it).
+     */
+    private boolean nextLineRecord() {
+        byte[] b = bulkBuf;
+        int pos = fastPos;
+        fastPos = -1;
+        if (bulk == null || b != lines.buffer() || lines.refills() != bulkRefills || pos != lines.position()
+                || pos >= bulkEnd || b[pos] != '{') {
+            return false;
+        }
+        exchange.reset();
+        try {
+            JsonParser p = bulk;
+            if (parse(p)) {
+                JsonLocation at = p.currentLocation();
+                int row = at.getLineNr();
+                int k = bulkFrom + (int) at.getByteOffset(); // just after the closing brace
+                if (row == fastRow && k > pos) {
+                    int end = bulkEnd;
+                    while (k < end) {
+                        byte c = b[k];
+                        if (c == '\n') {
+                            lines.advanceTo(k);
+                            endAt = k;
+                            fastRow = row + 1;
+                            fastPos = k + 1;
+                            return true;
+                        }
+                        if (c == '\r' && k + 1 < end && b[k + 1] == '\n') {
+                            k++; // one line break for jackson, as the newline alone
+                            continue;
+                        }
+                        if (c != ' ' && c != '\t') {
+                            break; // trailing content or a lone \r: the usual way decides
+                        }
+                        k++;
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // the usual way decides
+        }
+        closeBulk();
+        exchange.reset();
+        return false;
+    }
+
     private void closeBulk() {
+        fastPos = -1;
         JsonParser p = bulk;
         if (p != null) {
             bulk = null;
@@ -388,7 +517,7 @@ public final class JsonTraceReader extends TraceReader {
             switch (id) {
                 case F_TS:
                     if (t == JsonToken.VALUE_STRING) {
-                        timestamp = Rfc3339.parse(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+                        timestamp = timestamps.parse(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
                         if (timestamp == Rfc3339.INVALID) {
                             timestamp = numericText(p);
                             if (timestamp == Rfc3339.INVALID) {
@@ -434,12 +563,14 @@ public final class JsonTraceReader extends TraceReader {
                     if (t != JsonToken.VALUE_NUMBER_INT) {
                         return false;
                     }
-                    long s = p.getValueAsLong();
+                    long s = integer(p);
                     exchange.status(s < 0 || s > 9999 ? 0 : (int) s);
                     hasStatus = true;
                     break;
                 case F_BYTES:
-                    if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
+                    if (t == JsonToken.VALUE_NUMBER_INT) {
+                        exchange.bytes(integer(p));
+                    } else if (t == JsonToken.VALUE_NUMBER_FLOAT) {
                         exchange.bytes(p.getValueAsLong());
                     }
                     break;
@@ -495,10 +626,17 @@ public final class JsonTraceReader extends TraceReader {
             if (t == JsonToken.VALUE_STRING) {
                 if (id >= 0 && !needed[id] && bulkLines) {
                     // not asked for on any line yet: jackson skips the string, decoded only if asked for
-                    exchange.skippedHeader(request, names.lower[id], id);
+                    exchange.skippedHeader(request, names.lower[id], names.lowerHash[id], id);
                     continue;
                 }
                 String n = id >= 0 ? names.lower[id] : lower(p.currentName());
+                if (id >= 0) {
+                    String v = values.canonical(id, p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+                    if (v != null) {
+                        exchange.header(request, n, names.lowerHash[id], v);
+                        continue;
+                    }
+                }
                 if (request) {
                     exchange.requestHeader(n, p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
                 } else {
@@ -567,6 +705,8 @@ public final class JsonTraceReader extends TraceReader {
         final SerializedString[] serialized = new SerializedString[MAX_NAMES];
         final String[] text = new String[MAX_NAMES];
         final String[] lower = new String[MAX_NAMES];
+        /** Per id: {@code lower[id].hashCode()}, read from here rather than from each name's String. */
+        final int[] lowerHash = new int[MAX_NAMES];
         private final String[] keys = new String[MAX_NAMES * 2]; // at most half full: a probe always ends
         private final int[] ids = new int[MAX_NAMES * 2];
         private int size;
@@ -588,6 +728,7 @@ public final class JsonTraceReader extends TraceReader {
             text[size] = n;
             serialized[size] = new SerializedString(n);
             lower[size] = n.toLowerCase(Locale.ROOT).intern();
+            lowerHash[size] = lower[size].hashCode();
             keys[i] = n; // the free slot the probe ended on
             ids[i] = size;
             return size++;
@@ -598,10 +739,120 @@ public final class JsonTraceReader extends TraceReader {
         }
     }
 
+    /**
+     * Canonical {@code String}s of the header values that recur (user agents, {@code Cache-Control}
+     * policies, {@code CDN-Loop}): a value found here is handed to the core as that {@code String},
+     * not copied into the arena, and the core's {@code String} fast paths and its freshness memo
+     * (which keeps {@code String} values only) apply. Bounded: {@value #SLOTS} values of at most
+     * {@value #MAX_LENGTH} chars, in a two-way table whose slot is a fingerprint of the value (its
+     * length and seven of its chars, not a pass over it); a hit is confirmed by comparing every
+     * char. A name whose values do not recur (request ids, {@code CF-Ray}) is left out after
+     * {@value #WINDOW} lookups with fewer than half hits: its values stay arena slices, allocating
+     * nothing. The core reads the same characters either way; only which path reads them differs.
+     */
+    static final class Values {
+        static final int SLOTS = 1024;
+        static final int MAX_LENGTH = 256;
+        static final int WINDOW = 1024;
+
+        private final String[] strings = new String[SLOTS];
+        private final char[][] chars = new char[SLOTS][];
+        /** Per name id: lookups and hits in the current window. */
+        private final int[] lookups = new int[MAX_NAMES];
+        private final int[] hits = new int[MAX_NAMES];
+        /** Per name id: whether its values are left out (they do not recur). */
+        private final boolean[] off = new boolean[MAX_NAMES];
+        private int victim;
+        /** Values made canonical (misses), for tests. */
+        long created;
+
+        /** The canonical {@code String} of {@code c[o, o + l)}, or null when name {@code id}'s values are left out. */
+        String canonical(int id, char[] c, int o, int l) {
+            if (off[id] || l > MAX_LENGTH) {
+                return null;
+            }
+            if (l == 0) {
+                return "";
+            }
+            int n = ++lookups[id];
+            int s = slot(c, o, l);
+            char[] k = chars[s];
+            if (k == null || k.length != l || !java.util.Arrays.equals(k, 0, l, c, o, o + l)) {
+                s ^= 1;
+                k = chars[s];
+                if (k == null || k.length != l || !java.util.Arrays.equals(k, 0, l, c, o, o + l)) {
+                    return miss(id, n, s, c, o, l);
+                }
+            }
+            int h = ++hits[id];
+            if (n == WINDOW) {
+                window(id, h);
+            }
+            return strings[s];
+        }
+
+        private String miss(int id, int n, int s, char[] c, int o, int l) {
+            if (n == WINDOW) {
+                window(id, hits[id]);
+                if (off[id]) {
+                    return null;
+                }
+            }
+            created++;
+            int w = chars[s] == null ? s : chars[s ^ 1] == null ? s ^ 1 : s ^ (victim ^= 1);
+            char[] k = java.util.Arrays.copyOfRange(c, o, o + l);
+            chars[w] = k;
+            strings[w] = new String(k);
+            return strings[w];
+        }
+
+        private void window(int id, int h) {
+            if (2 * h < WINDOW) {
+                off[id] = true;
+            }
+            lookups[id] = 0;
+            hits[id] = 0;
+        }
+
+        /** An even slot from the length and seven chars (the last four, a quarter, half and three quarters in). */
+        private static int slot(char[] c, int o, int l) {
+            int e = o + l - 1;
+            long tail = c[e] | (long) c[Math.max(e - 1, o)] << 16 | (long) c[Math.max(e - 2, o)] << 32
+                    | (long) c[Math.max(e - 3, o)] << 48;
+            long spread = c[o + (l >> 2)] | (long) c[o + (l >> 1)] << 16 | (long) c[o + ((3 * l) >> 2)] << 32
+                    | (long) l << 48;
+            long f = tail * 0xC2B2AE3D27D4EB4FL ^ spread * 0x9E3779B97F4A7C15L;
+            return (int) ((f ^ f >>> 29) * 0xBF58476D1CE4E5B9L >>> (64 - 10)) & ~1;
+        }
+    }
+
     private static void skip(JsonParser p, JsonToken t) throws IOException {
         if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
             p.skipChildren();
         }
+    }
+
+    /**
+     * The value of the current {@code VALUE_NUMBER_INT}: up to 18 digits (no sign) converted from
+     * its text, anything else by {@link JsonParser#getValueAsLong()} (which throws for a value out
+     * of the {@code long} range, as before).
+     */
+    private static long integer(JsonParser p) throws IOException {
+        char[] c = p.getTextCharacters();
+        int o = p.getTextOffset();
+        int l = p.getTextLength();
+        if (l == 0 || l > 18) {
+            return p.getValueAsLong();
+        }
+        long v = 0;
+        for (int i = o; i < o + l; i++) {
+            int d = c[i] - '0';
+            if (d < 0 || d > 9) {
+                return p.getValueAsLong();
+            }
+            v = v * 10 + d;
+        }
+        return v;
     }
 
     private static long numericText(JsonParser p) throws IOException {

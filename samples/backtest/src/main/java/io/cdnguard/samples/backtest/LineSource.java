@@ -105,6 +105,32 @@ final class LineSource implements Closeable {
         }
     }
 
+    /**
+     * Where the next line starts: the index in {@link #buffer()} {@link #nextLine} continues from
+     * (valid while {@link #refills()} stays the same).
+     */
+    int position() {
+        return pos;
+    }
+
+    /**
+     * Makes the line from {@link #position()} to the newline at {@code newline} (found by the
+     * caller, who checked that no other newline comes before it and that it lies below {@link
+     * #limit()}) the current line, exactly as {@link #nextLine} would have: a trailing {@code \r}
+     * dropped, the next line starting after the newline.
+     */
+    void advanceTo(int newline) {
+        lineStart = pos;
+        int end = newline;
+        if (end > pos && buf[end - 1] == '\r') {
+            end--;
+        }
+        lineLen = end - pos;
+        tooLong = false;
+        pos = newline + 1;
+        scanFrom = pos;
+    }
+
     /** Index of the first {@code \n} in {@code b[from, to)}, or -1. */
     static int indexOfNewline(byte[] b, int from, int to) {
         int i = from;

@@ -28,16 +28,26 @@ public final class Rfc3339 {
         if (len < 19) {
             return INVALID;
         }
-        int end = off + len;
+        long minute = minute(c, off);
+        return minute == INVALID ? INVALID : rest(c, off, len, minute);
+    }
+
+    /** Length of the minute prefix {@code yyyy-mm-ddThh:mm} that {@link #minute} reads. */
+    static final int MINUTE_PREFIX = 16;
+
+    /**
+     * The first {@value #MINUTE_PREFIX} chars at {@code off}, {@code yyyy-mm-ddThh:mm} (any of
+     * {@code T}, {@code t}, space), as seconds since the epoch of that minute in the timestamp's own
+     * offset, or {@link #INVALID}.
+     */
+    static long minute(char[] c, int off) {
         int year = digits(c, off, 4);
         int month = digits(c, off + 5, 2);
         int day = digits(c, off + 8, 2);
         int hour = digits(c, off + 11, 2);
         int min = digits(c, off + 14, 2);
-        int sec = digits(c, off + 17, 2);
         if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23
-                || min < 0 || min > 59 || sec < 0 || sec > 60
-                || c[off + 4] != '-' || c[off + 7] != '-' || c[off + 13] != ':' || c[off + 16] != ':') {
+                || min < 0 || min > 59 || c[off + 4] != '-' || c[off + 7] != '-' || c[off + 13] != ':') {
             return INVALID;
         }
         char t = c[off + 10];
@@ -47,6 +57,20 @@ public final class Rfc3339 {
         if (day > daysInMonth(year, month)) {
             return INVALID;
         }
+        return daysFromCivil(year, month, day) * 86400L + hour * 3600L + min * 60L;
+    }
+
+    /**
+     * The rest of a timestamp of {@code len >= 19} chars at {@code off} whose minute prefix is
+     * {@code minute} ({@link #minute}, valid): {@code :ss}, the fraction and the zone; epoch
+     * milliseconds or {@link #INVALID}.
+     */
+    private static long rest(char[] c, int off, int len, long minute) {
+        int sec = digits(c, off + 17, 2);
+        if (sec < 0 || sec > 60 || c[off + 16] != ':') {
+            return INVALID;
+        }
+        int end = off + len;
         int i = off + 19;
         long millis = 0;
         if (i < end && c[i] == '.') {
@@ -84,9 +108,37 @@ public final class Rfc3339 {
         if (i != end) {
             return INVALID;
         }
-        long days = daysFromCivil(year, month, day);
-        long secs = days * 86400L + hour * 3600L + min * 60L + Math.min(sec, 59) - offsetMinutes * 60L;
+        long secs = minute + Math.min(sec, 59) - offsetMinutes * 60L;
         return secs * 1000L + millis;
+    }
+
+    /**
+     * {@link Rfc3339#parse(char[], int, int)} for a stream of timestamps: it remembers the last
+     * valid minute prefix ({@code yyyy-mm-ddThh:mm}) and its value, so a timestamp in the same minute
+     * as the one before (nearly every line of a busy trace) costs a 16-char comparison and the
+     * seconds, fraction and zone. The same result as {@code parse} for every input (tested on random
+     * ones). Not thread-safe: a reader owns one.
+     */
+    static final class Stream {
+        private final char[] prefix = new char[MINUTE_PREFIX];
+        private long minute = INVALID;
+
+        /** Parses {@code len} chars at {@code off} into epoch milliseconds, or {@link #INVALID}. */
+        long parse(char[] c, int off, int len) {
+            if (len < 19) {
+                return INVALID;
+            }
+            long m = minute;
+            if (m == INVALID || !java.util.Arrays.equals(prefix, 0, MINUTE_PREFIX, c, off, off + MINUTE_PREFIX)) {
+                m = Rfc3339.minute(c, off);
+                if (m == INVALID) {
+                    return INVALID;
+                }
+                System.arraycopy(c, off, prefix, 0, MINUTE_PREFIX);
+                minute = m;
+            }
+            return rest(c, off, len, m);
+        }
     }
 
     private static int digits(char[] c, int off, int n) {

@@ -182,14 +182,26 @@ public final class TraceExchange implements Exchange {
     void fillSkipped(Headers h, int i, char[] buf, int off, int len) {
         int start = store(buf, off, len);
         if (start >= 0) {
-            h.values[i].set(text, start, len);
+            h.slices[i].set(text, start, len);
         }
         h.skippedId[i] = -1;
     }
 
-    /** Adds a request or response header without its value ({@link Headers#addSkipped}); {@code name} must be lower case. */
-    void skippedHeader(boolean requestHeader, String name, int id) {
-        (requestHeader ? request : response).addSkipped(name, id);
+    /**
+     * Adds a request or response header without its value ({@link Headers#addSkipped}); {@code name}
+     * must be lower case, {@code nameHash} its {@code hashCode()}.
+     */
+    void skippedHeader(boolean requestHeader, String name, int nameHash, int id) {
+        (requestHeader ? request : response).addSkipped(name, nameHash, id);
+    }
+
+    /**
+     * Adds a header whose value is an immutable {@code String} held as is (the reader's canonical
+     * copy of a value that recurs, {@code JsonTraceReader.Values}): nothing is copied, and the core's
+     * {@code String} fast paths and memos apply to it. {@code name} must be lower case.
+     */
+    void header(boolean requestHeader, String name, int nameHash, String value) {
+        (requestHeader ? request : response).add(name, nameHash, value);
     }
 
     /** Adds a request header; {@code name} must be lower case. */
@@ -259,9 +271,14 @@ public final class TraceExchange implements Exchange {
         return response;
     }
 
+    /**
+     * {@inheritDoc} Answered from the request headers' names alone ({@link Headers#contains}): the
+     * same answer as the default's {@code get(...) != null} (a header is present with a value or not
+     * at all), without decoding an {@code If-None-Match} value the reader skipped.
+     */
     @Override
     public boolean conditional() {
-        return forceConditional || Exchange.super.conditional();
+        return forceConditional || request.contains("if-none-match") || request.contains("if-modified-since");
     }
 
     @Override
@@ -275,23 +292,31 @@ public final class TraceExchange implements Exchange {
     }
 
     /**
-     * Headers as parallel arrays of lower-case names, their hash codes and value slices, with a
-     * 64-slot index by hash code: a miss (the core asks for many headers an exchange does not have)
+     * Headers as parallel arrays of lower-case names, their hash codes and values (a reused slice of
+     * the arena, or a {@code String} the reader holds as the canonical copy of a recurring value), with
+     * a 64-slot index by hash code: a miss (the core asks for many headers an exchange does not have)
      * is usually one probe, a hit compares cached hash codes from the first header in its slot on;
      * names from the JSON reader are interned, so a hit on a constant name is an identity
      * comparison. A header may be added without its value ({@link #addSkipped}): asking for it has
-     * the owner's {@code skippedValues} decode the line's skipped values first.
+     * the owner's {@code skippedValues} decode the line's skipped values first; {@link #contains}
+     * answers presence without that.
      */
     static final class Headers implements HeaderSource {
         final String[] names = new String[MAX_HEADERS];
         final int[] hashes = new int[MAX_HEADERS];
-        final CharSlice[] values = new CharSlice[MAX_HEADERS];
+        /** Per header: its value, the header's own {@link #slices slice} or a {@code String} added as is. */
+        final CharSequence[] values = new CharSequence[MAX_HEADERS];
+        /** Per header, reused from line to line: the view of its value in the arena. */
+        final CharSlice[] slices = new CharSlice[MAX_HEADERS];
         /**
-         * Per slot of a hash code ({@link #slot}): 1 + the index of the first header whose name
-         * hashes there, 0 if none; a lookup starts there, so a header the line does not have (most
-         * of the core's lookups) costs one probe, not one comparison per header.
+         * Per slot of a hash code ({@link #slot}): {@code generation << 8 | (1 + i)}, {@code i} the
+         * index of the first header of this line whose name hashes there; an entry of an earlier
+         * generation is empty. A lookup starts there, so a header the line does not have (most of the
+         * core's lookups) costs one probe, not one comparison per header; clearing is one increment.
          */
-        private final byte[] index = new byte[64];
+        private final int[] index = new int[64];
+        /** The current line's generation, 1 to 2^23: wraps by clearing {@link #index}. */
+        private int generation = 1;
         /** Per header: -1 when its value is in {@link #values}, else the name id the reader skipped its value under. */
         final int[] skippedId = new int[MAX_HEADERS];
         private final TraceExchange owner;
@@ -300,7 +325,7 @@ public final class TraceExchange implements Exchange {
         Headers(TraceExchange owner) {
             this.owner = owner;
             for (int i = 0; i < MAX_HEADERS; i++) {
-                values[i] = new CharSlice();
+                slices[i] = new CharSlice();
             }
         }
 
@@ -310,15 +335,18 @@ public final class TraceExchange implements Exchange {
 
         void clear() {
             if (size != 0) {
-                java.util.Arrays.fill(index, (byte) 0); // 64 bytes: a few wide stores
                 size = 0;
+                if (++generation == 1 << 23) {
+                    java.util.Arrays.fill(index, 0);
+                    generation = 1;
+                }
             }
         }
 
         private void indexLast() {
             int s = slot(hashes[size]);
-            if (index[s] == 0) {
-                index[s] = (byte) (size + 1);
+            if (index[s] >>> 8 != generation) {
+                index[s] = generation << 8 | (size + 1);
             }
         }
 
@@ -327,7 +355,20 @@ public final class TraceExchange implements Exchange {
                 names[size] = name;
                 hashes[size] = name.hashCode();
                 indexLast();
-                values[size].set(buf, off, len);
+                CharSlice v = slices[size];
+                v.set(buf, off, len);
+                values[size] = v;
+                skippedId[size] = -1;
+                size++;
+            }
+        }
+
+        void add(String name, int nameHash, String value) {
+            if (size < MAX_HEADERS) {
+                names[size] = name;
+                hashes[size] = nameHash;
+                indexLast();
+                values[size] = value;
                 skippedId[size] = -1;
                 size++;
             }
@@ -338,12 +379,14 @@ public final class TraceExchange implements Exchange {
          * the reader's name id {@code id}; the owner's {@code skippedValues} must set it ({@link
          * TraceExchange#fillSkipped}) before it is returned.
          */
-        void addSkipped(String name, int id) {
+        void addSkipped(String name, int nameHash, int id) {
             if (size < MAX_HEADERS) {
                 names[size] = name;
-                hashes[size] = name.hashCode();
+                hashes[size] = nameHash;
                 indexLast();
-                values[size].set(owner.text, 0, 0);
+                CharSlice v = slices[size];
+                v.set(owner.text, 0, 0);
+                values[size] = v;
                 skippedId[size] = id;
                 size++;
             }
@@ -351,30 +394,44 @@ public final class TraceExchange implements Exchange {
 
         void rebind(char[] arena) {
             for (int i = 0; i < size; i++) {
-                values[i].buf = arena;
+                slices[i].buf = arena;
             }
+        }
+
+        /** Index of the first header named {@code lowerCaseName}, or -1. */
+        private int find(String lowerCaseName) {
+            int h = lowerCaseName.hashCode();
+            int e = index[slot(h)];
+            if (e >>> 8 != generation) {
+                return -1;
+            }
+            for (int i = (e & 0xFF) - 1; i < size; i++) {
+                if (hashes[i] == h) {
+                    String n = names[i];
+                    if (n == lowerCaseName || n.equals(lowerCaseName)) {
+                        return i;
+                    }
+                }
+            }
+            return -1;
+        }
+
+        /** Whether the header is present: {@code get(lowerCaseName) != null}, without decoding a skipped value. */
+        boolean contains(String lowerCaseName) {
+            return find(lowerCaseName) >= 0;
         }
 
         @Override
         public CharSequence get(String lowerCaseName) {
-            int h = lowerCaseName.hashCode();
-            int first = index[slot(h)];
-            if (first == 0) {
+            int i = find(lowerCaseName);
+            if (i < 0) {
                 return null;
             }
-            for (int i = first - 1; i < size; i++) {
-                if (hashes[i] == h) {
-                    String n = names[i];
-                    if (n == lowerCaseName || n.equals(lowerCaseName)) {
-                        if (skippedId[i] >= 0 && owner.skippedValues != null) {
-                            owner.askedSkipped = skippedId[i];
-                            owner.skippedValues.run(); // decodes every skipped value of the line
-                        }
-                        return values[i];
-                    }
-                }
+            if (skippedId[i] >= 0 && owner.skippedValues != null) {
+                owner.askedSkipped = skippedId[i];
+                owner.skippedValues.run(); // decodes every skipped value of the line
             }
-            return null;
+            return values[i];
         }
 
         int size() {

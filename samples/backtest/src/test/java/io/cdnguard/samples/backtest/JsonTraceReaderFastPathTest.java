@@ -213,4 +213,110 @@ class JsonTraceReaderFastPathTest {
             assertThat(LineSource.indexOfNewline(b, from, to)).isEqualTo(expected);
         }
     }
+
+    /** Reads {@code text} with the reader and with a parser per line ({@code bulkLines} false): the same outcome. */
+    private static JsonTraceReader assertSameAsParserPerLine(String text) throws IOException {
+        byte[] b = text.getBytes(StandardCharsets.UTF_8);
+        JsonTraceReader r = new JsonTraceReader(new ByteArrayInputStream(b));
+        try (JsonTraceReader plain = new JsonTraceReader(new ByteArrayInputStream(b), false)) {
+            while (true) {
+                boolean f = r.next();
+                assertThat(f).isEqualTo(plain.next());
+                assertThat(r.lines()).isEqualTo(plain.lines());
+                if (!f) {
+                    break;
+                }
+                assertThat(r.exchange().path().toString()).isEqualTo(plain.exchange().path().toString());
+                assertThat(r.timestampMillis()).isEqualTo(plain.timestampMillis());
+            }
+            assertThat(r.records()).isEqualTo(plain.records());
+            assertThat(r.malformed()).isEqualTo(plain.malformed());
+            assertThat(r.firstMalformed()).isEqualTo(plain.firstMalformed());
+        }
+        r.close();
+        return r;
+    }
+
+    @Test
+    void next_linesReadWithoutNewlineSearch_sameLinesAndNumbersAsTheSearch() throws IOException {
+        String rec = "{\"ts\":\"2021-04-04T02:00:00Z\",\"method\":\"GET\",\"path\":\"/p%d\",\"status\":200}";
+        StringBuilder sb = new StringBuilder();
+        String[] ends = {"\n", "\r\n", " \t\n", " \r\n", "\r\r\n", "\r \n", "\n\n", "\n  \n", "\n\r\n"};
+        for (int i = 0; i < 400; i++) {
+            String line = String.format(Locale.ROOT, rec, i);
+            switch (i % 23) {
+                case 5 -> line = line.replace(",\"status\"", ",\n\"status\""); // a record over two lines
+                case 7 -> line = line.replace(",\"status\"", ",\r\"status\""); // a lone CR inside: one line
+                case 11 -> line = line + line; // two records on a line
+                case 13 -> line = "  " + line; // leading white space
+                case 17 -> line = line.substring(0, line.length() - 3); // cut short
+                case 19 -> line = line + " x"; // trailing content
+                default -> { }
+            }
+            sb.append(line).append(ends[i % ends.length]);
+        }
+        sb.append(String.format(Locale.ROOT, rec, 999)); // the last line, without a newline
+        JsonTraceReader r = assertSameAsParserPerLine(sb.toString());
+        assertThat(r.malformed()).isGreaterThan(0);
+        assertThat(r.unsearchedLines).as("lines read without a newline search").isGreaterThan(r.records() / 8);
+        assertThat(r.unsearchedLines).isLessThan(r.records());
+    }
+
+    @Test
+    void next_recordsAcrossRefills_newlineSearchSkippedOnlyWithinTheBuffer() throws IOException {
+        List<String> lines = lines(9, 30_000);
+        JsonTraceReader r = assertSameAsParserPerLine(String.join("\n", lines) + "\n");
+        assertThat(r.records()).isEqualTo(lines.size());
+        assertThat(r.unsearchedLines).isGreaterThan(lines.size() * 9L / 10);
+    }
+
+    @Test
+    void conditional_answeredFromHeaderNames_withoutDecodingTheValue() throws IOException {
+        String text = "{\"ts\":\"2021-04-04T02:00:00Z\",\"method\":\"GET\",\"path\":\"/a\",\"status\":304,"
+            + "\"req\":{\"If-None-Match\":\"\\\"v1\\\"\"}}\n"
+            + "{\"ts\":\"2021-04-04T02:00:00Z\",\"method\":\"GET\",\"path\":\"/a\",\"status\":304,"
+            + "\"req\":{\"if-modified-since\":\"Sun, 04 Apr 2021 01:00:00 GMT\"}}\n"
+            + "{\"ts\":\"2021-04-04T02:00:00Z\",\"method\":\"GET\",\"path\":\"/a\",\"status\":304,"
+            + "\"req\":{\"etag\":\"x\"}}\n";
+        try (JsonTraceReader r = new JsonTraceReader(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)))) {
+            boolean[] expected = {true, true, false};
+            for (boolean e : expected) {
+                assertThat(r.next()).isTrue();
+                assertThat(r.exchange().conditional()).isEqualTo(e);
+            }
+            assertThat(r.rereads).as("no line read again to decode a value").isZero();
+        }
+    }
+
+    @Test
+    void values_recurringValuesShareOneString_uniqueOnesLeftOut_tableBounded() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        int n = 5000;
+        for (int i = 0; i < n; i++) {
+            sb.append("{\"ts\":\"2021-04-04T02:00:00Z\",\"method\":\"GET\",\"path\":\"/a\",\"status\":200,\"req\":{")
+                .append("\"user-agent\":\"agent-").append(i % 7).append("\",\"x-id\":\"id-").append(i)
+                .append("\"},\"resp\":{\"cache-control\":\"max-age=").append(i % 3).append("\"}}\n");
+        }
+        try (JsonTraceReader r = new JsonTraceReader(new ByteArrayInputStream(sb.toString().getBytes(StandardCharsets.UTF_8)))) {
+            CharSequence first = null;
+            for (int i = 0; i < n; i++) {
+                assertThat(r.next()).isTrue();
+                CharSequence ua = r.exchange().requestHeaders().get("user-agent");
+                assertThat(ua.toString()).isEqualTo("agent-" + (i % 7));
+                assertThat(r.exchange().requestHeaders().get("x-id").toString()).isEqualTo("id-" + i);
+                assertThat(r.exchange().responseHeaders().get("cache-control").toString()).isEqualTo("max-age=" + (i % 3));
+                if (i == 7) {
+                    first = ua;
+                }
+                if (i % 7 == 0 && i > 7) {
+                    assertThat(ua).as("the same canonical String").isSameAs(first);
+                }
+            }
+            // 7 agents, 3 policies (again when the ids evicted them), and the ids until their name
+            // was left out (one window of lookups)
+            assertThat(r.values.created).isLessThanOrEqualTo(JsonTraceReader.Values.WINDOW + 100);
+            assertThat(r.exchange().requestHeaders().get("x-id")).isNotInstanceOf(String.class);
+            assertThat(r.exchange().requestHeaders().get("user-agent")).isInstanceOf(String.class);
+        }
+    }
 }

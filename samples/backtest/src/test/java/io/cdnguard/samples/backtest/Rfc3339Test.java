@@ -50,4 +50,48 @@ class Rfc3339Test {
             assertThat(Instant.parse(Rfc3339.format(t)).toEpochMilli()).isEqualTo(t);
         }
     }
+
+    @Test
+    void stream_randomTimestampsAndMutations_sameAsParse() {
+        // runs of timestamps sharing their minute (the stream's remembered prefix), then mutated
+        // copies (a char replaced, a char cut, the zone changed) that must not borrow the prefix
+        java.util.Random rnd = new java.util.Random(11);
+        Rfc3339.Stream stream = new Rfc3339.Stream();
+        String alphabet = "0123456789-:T tZz+.x";
+        for (int i = 0; i < 200_000; i++) {
+            long t = -86_400_000L * 800 + (long) (rnd.nextDouble() * 86_400_000L * 30000);
+            if (rnd.nextInt(4) != 0) {
+                t = t - t % 60_000 + rnd.nextInt(60_000); // another time in a recent minute
+            }
+            StringBuilder sb = new StringBuilder(Rfc3339.format(t));
+            int k = rnd.nextInt(8);
+            if (k == 0) {
+                sb.setCharAt(rnd.nextInt(sb.length()), alphabet.charAt(rnd.nextInt(alphabet.length())));
+            } else if (k == 1) {
+                sb.deleteCharAt(rnd.nextInt(sb.length()));
+            } else if (k == 2) {
+                sb.setLength(sb.length() - 1);
+                sb.append(rnd.nextBoolean() ? "+05:30" : "-11:00");
+            } else if (k == 3 && sb.length() > 19) {
+                sb.setCharAt(16, ':');
+                sb.setCharAt(17, (char) ('0' + rnd.nextInt(10)));
+            }
+            String s = sb.toString();
+            char[] c = ("##" + s + "#").toCharArray(); // at an offset, followed by another char
+            assertThat(stream.parse(c, 2, s.length())).as(s).isEqualTo(Rfc3339.parse(s));
+        }
+    }
+
+    @Test
+    void stream_sameMinuteThenInvalidPrefix_doesNotReuseTheMinute() {
+        Rfc3339.Stream stream = new Rfc3339.Stream();
+        char[] a = "2021-04-04T02:14:05.250Z".toCharArray();
+        assertThat(stream.parse(a, 0, a.length)).isEqualTo(Instant.parse("2021-04-04T02:14:05.250Z").toEpochMilli());
+        char[] b = "2021-04-04T02:14:61Z".toCharArray();
+        assertThat(stream.parse(b, 0, b.length)).isEqualTo(Rfc3339.INVALID);
+        char[] c = "2021-02-30T02:14:05Z".toCharArray();
+        assertThat(stream.parse(c, 0, c.length)).isEqualTo(Rfc3339.INVALID);
+        char[] d = "2021-04-04T02:14:59+01:00".toCharArray();
+        assertThat(stream.parse(d, 0, d.length)).isEqualTo(OffsetDateTime.parse("2021-04-04T02:14:59+01:00").toInstant().toEpochMilli());
+    }
 }
