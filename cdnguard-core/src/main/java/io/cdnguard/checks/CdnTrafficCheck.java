@@ -42,7 +42,10 @@ import org.slf4j.LoggerFactory;
  *   <li><i>Silence or deep drop.</i> The expected count in the window is the baseline times the
  *   recent <i>level</i> (observed / baseline over the two hours before the window, or over the
  *   quarter hour before it when that is significantly lower; shrunk towards 1 by 30 expected
- *   fetches and bounded to {@code [0.02, 1]}, so a spike never raises the bar). When at most {@link Builder#deepDropRatio(double)} of it was seen, the
+ *   fetches and bounded to {@code [0.02, 1]}, so a spike never raises the bar; and at most the
+ *   highest level under which none of the last 15, 30, 45, 60, 90 and 120 minutes before the window
+ *   is 3 nats short, so that at a fetch a minute, where 30 pseudo-fetches outweigh an hour of data,
+ *   the level still follows a holiday down). When at most {@link Builder#deepDropRatio(double)} of it was seen, the
  *   evidence is {@code -ln P(X <= k)} for a Poisson count X: exact at low counts. Comparing the last
  *   minutes with the last hours is what tells an outage (a step) from a holiday (demand drifts down
  *   from midnight, the level follows), and the deep-drop bound keeps a holiday, which keeps 30-40%

@@ -34,8 +34,8 @@ import java.util.Map;
  *
  * Caches (each returns exactly what computing afresh returns; DetectionTrafficCachesTest compares):
  * a window's level depends only on the samples at and before its start, so it is kept per start
- * sample (levelStart/levelValue, cleared when push reuses the slot, used only while both reference
- * samples are still in the ring); likewise a share window's reference figures (each POP's share and
+ * sample (levelStart/levelValue, and the silence test's capped level silenceLevel*, cleared when
+ * push reuses the slot, used only while every reference sample is still in the ring); likewise a share window's reference figures (each POP's share and
  * its lower bound, eager) are kept per start sample (fig*), so the 27 share windows that start at a
  * sample in turn compute them once; the sample at a window's start is found from where it was
  * found last time (atFrom, usually one step). An evidence that cannot beat the best window so far
@@ -45,7 +45,9 @@ import java.util.Map;
  * Tests per evaluation (when not warming up):
  *  1. silence: for windows of 1..120 min and for the gap since the last fetch, with the expectation
  *     lam = level * expected: evidence -ln P(X <= k | lam) when k <= deepRatio * lam and the count is
- *     also unlikely for a holiday-deep level (holidayFloor * lam, floorNats).
+ *     also unlikely for a holiday-deep level (holidayFloor * lam, floorNats). The level here is also
+ *     capped by the drift level (driftLevel: an upper confidence bound of the level over each of the
+ *     spans before the window), which follows a holiday down at a fetch a minute.
  *  2. POP share: for windows of 1..240 min, the POPs whose count fell to half of their reference
  *     share of the window's total (lowered by one standard error) are pooled; evidence: the largest
  *     of the pool's Poisson deficit -ln P(X <= k), the binomial (Chernoff) bound given the window's
@@ -81,6 +83,12 @@ final class DetectionTraffic {
         long referenceMillis = 120 * 60_000L;
         long shortReferenceMillis = 15 * 60_000L;
         double shortLevelNats = 3;
+        // The silence test's level is also at most, for each of these spans before the window, the
+        // highest level under which the span's clean count is not driftNats below its expectation
+        // (an upper confidence bound): at a few fetches a minute the pseudo-count keeps the level
+        // near 1 for hours into a holiday; infinity: off (the level alone).
+        long[] driftSpansMillis = minutes(15, 30, 45, 60, 90, 120);
+        double driftNats = 3;
         long[] windowsMillis = minutes(1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 18, 22, 26, 30, 35, 40, 45, 50, 60, 70, 80, 90, 105, 120);
         // up to 4 h: at night a lost POP's expected count grows slowly (a 40% loss at one fetch a
         // minute reaches the threshold after about 2 h 30 min), and a window of at most 2 h never got there
@@ -174,6 +182,9 @@ final class DetectionTraffic {
     private final long levelReach;
     /** Whether level() reuses a computed level; off only in the test that compares both ways. */
     boolean levelCache = true;
+    // The silence level (the level, capped by driftLevel) per start sample, as levelStart/levelValue.
+    private final long[] silenceLevelStart;
+    private final double[] silenceLevelValue;
 
     // running totals now
     private long obs;
@@ -240,7 +251,14 @@ final class DetectionTraffic {
         Arrays.fill(refHint, -1);
         Arrays.fill(levelStart, Long.MIN_VALUE);
         levelValue = new double[c];
-        levelReach = Math.max(cfg.referenceMillis, cfg.shortReferenceMillis);
+        long reach = Math.max(cfg.referenceMillis, cfg.shortReferenceMillis);
+        for (long span : cfg.driftSpansMillis) {
+            reach = Math.max(reach, span);
+        }
+        levelReach = reach;
+        silenceLevelStart = new long[c];
+        Arrays.fill(silenceLevelStart, Long.MIN_VALUE);
+        silenceLevelValue = new double[c];
         int nw = cfg.shareWindowsMillis.length;
         refKeyS = new long[nw];
         refKeyRef = new long[nw];
@@ -450,6 +468,7 @@ final class DetectionTraffic {
         }
         sTime[slot] = now;
         levelStart[slot] = Long.MIN_VALUE; // a new sample: its cached level (if any) was another's
+        silenceLevelStart[slot] = Long.MIN_VALUE;
         figStart[slot] = Long.MIN_VALUE; // and so were its reference figures
         sObs[slot] = obs;
         sExp[slot] = exp;
@@ -566,6 +585,63 @@ final class DetectionTraffic {
             levelValue[slot] = l;
         }
         return l;
+    }
+
+    /**
+     * The silence test's level: {@link #level}, capped by {@link #driftLevel}. Cached per start
+     * sample as level() is (the same samples, at most levelReach before the start, decide it).
+     */
+    private double silenceLevel(int slot, long windowStart) {
+        if (levelCache && silenceLevelStart[slot] == windowStart && sTime[idx(0)] <= windowStart - levelReach) {
+            return silenceLevelValue[slot];
+        }
+        double l = Math.min(level(slot, windowStart), driftLevel(slot, windowStart));
+        if (sTime[idx(0)] <= windowStart - levelReach) {
+            silenceLevelStart[slot] = windowStart;
+            silenceLevelValue[slot] = l;
+        }
+        return l;
+    }
+
+    /**
+     * The lowest, over the drift spans before {@code windowStart}, of the highest level under which
+     * the span's clean count is not driftNats (or more) below its expectation: maxLevel unless some
+     * span's count is that low. A holiday's fetches drift down from midnight: over the last hour at
+     * half a fetch a minute (7 where 26 were usual) this is 0.48 where the pseudo-counted level is
+     * still 0.8, and a silence test at 0.8 pages on the holiday's ordinary 35 min gaps. It is an
+     * upper confidence bound, not an estimate: in normal traffic it is at the highest level (no
+     * speed lost), and it only lowers the level when the counts say the traffic is lower.
+     */
+    private double driftLevel(int slot, long windowStart) {
+        double g = cfg.driftNats;
+        double best = cfg.maxLevel;
+        if (!(g < Double.POSITIVE_INFINITY)) {
+            return best;
+        }
+        for (long span : cfg.driftSpansMillis) {
+            int ref = at(windowStart - span);
+            if (ref < 0) {
+                ref = oldest();
+            }
+            long k = sCleanObs[slot] - sCleanObs[ref];
+            double e = sCleanExp[slot] - sCleanExp[ref];
+            if (!(e > 0) || !Poisson.deficitEvidenceAtLeast(k, best * e, g)) {
+                continue; // not that low even at the lowest level so far
+            }
+            // evidence grows with the mean: bisect for the level where it is g (below best)
+            double lo = 0;
+            double hi = best;
+            for (int it = 0; it < 40 && hi - lo > 1e-6; it++) {
+                double mid = 0.5 * (lo + hi);
+                if (Poisson.deficitEvidence(k, mid * e) >= g) {
+                    hi = mid;
+                } else {
+                    lo = mid;
+                }
+            }
+            best = hi;
+        }
+        return Math.max(cfg.minLevel, best);
     }
 
     private double computeLevel(int slot, long windowStart) {
@@ -703,7 +779,7 @@ final class DetectionTraffic {
                 // fails at the window's own level too: skip the level's cost.
                 continue;
             }
-            double l = alarm ? frozenLevel : level(s, now - w);
+            double l = alarm ? frozenLevel : silenceLevel(s, now - w);
             double lam = l * e;
             if (k <= cfg.deepRatio * lam && Poisson.deficitEvidenceAtLeast(k, cfg.holidayFloor * lam, cfg.floorNats)
                     && Poisson.deficitEvidenceUpper(k, lam) > bestS) { // else it cannot beat the best
@@ -724,7 +800,7 @@ final class DetectionTraffic {
             int s = at(gapStart);
             if (s >= 0) {
                 double e = exp - (lastFetchTime >= noLookBefore ? expAtLastFetch : sExp[s]);
-                double l = alarm ? frozenLevel : level(s, gapStart);
+                double l = alarm ? frozenLevel : silenceLevel(s, gapStart);
                 double lam = l * e;
                 long k = lastFetchTime >= noLookBefore ? 0 : obs - sObs[s];
                 if (lam > 0 && k <= cfg.deepRatio * lam

@@ -316,6 +316,93 @@ class CdnTrafficDetectorTest {
     }
 
     @Test
+    void holiday_quarterDemandOverThirtyEdgeHosts_notFlagged_andPagedWithoutTheDriftLevel() {
+        // About one fetch a minute over 30 edge hosts; demand falls to 25 % within 30 min of
+        // midnight and the fetches with it (a small site caches little: 26 % of them are kept).
+        // Without the drift level, the level before a window (shrunk towards 1 by its pseudo-count)
+        // stays near 0.7 for hours, and an ordinary 21 min gap of the holiday night read as 17 nats.
+        long sun = W3 + 6 * DAY;
+        long wed = W3 + 2 * DAY;
+        for (long seed = 1; seed <= 2; seed++) {
+            long sd = seed;
+            for (long midnight : new long[] {sun, wed}) {
+                TrafficModel m = edgeHostSite(seed, 30, 1.0);
+                m.demandMultiplier = holiday(midnight);
+                DetectionTraffic d = warmed("edges/" + seed, () -> edgeHostSite(sd, 30, 1.0), new DetectionTraffic.Config());
+                TrafficModel.Run run = new TrafficModel.Run(m, d).drive(midnight - 4 * HOUR, midnight + DAY + 2 * HOUR, STEP);
+                assertThat(run.alarms).as("seed %s, %s: %s", seed, java.time.Instant.ofEpochMilli(midnight), run.alarmNotes).isZero();
+            }
+        }
+        DetectionTraffic.Config noDrift = new DetectionTraffic.Config();
+        noDrift.driftNats = Double.POSITIVE_INFINITY;
+        TrafficModel m = edgeHostSite(1, 30, 1.0);
+        m.demandMultiplier = holiday(sun);
+        TrafficModel.Run run = new TrafficModel.Run(m, warmed("edges/1", () -> edgeHostSite(1, 30, 1.0), noDrift))
+                .drive(sun - 4 * HOUR, sun + DAY + 2 * HOUR, STEP);
+        assertThat(run.alarms).as("the level alone: a silence alarm on the holiday night").isEqualTo(1);
+        assertThat(run.alarmNotes.get(0)).contains("SILENCE");
+    }
+
+    @Test
+    void holiday_gradualDriftKeepingAThirdOfTheFetches_notFlaggedAtAFewFetchesAMinute() {
+        // The holiday: demand low all day, the fetches drifting below the norm from midnight
+        // on (cached copies run out over their TTLs) to 30-40 % of it. Quiet with and without the
+        // drift level, at half a fetch to twenty a minute at night, on 6 POPs and on 30 edge hosts.
+        long fri = W3 + 4 * DAY;
+        long sun = W3 + 6 * DAY;
+        DetectionTraffic.Config noDrift = new DetectionTraffic.Config();
+        noDrift.driftNats = Double.POSITIVE_INFINITY;
+        for (DetectionTraffic.Config config : new DetectionTraffic.Config[] {new DetectionTraffic.Config(), noDrift}) {
+            for (double night : new double[] {0.5, 2.0, 20.0}) {
+                for (long midnight : new long[] {fri, sun}) {
+                    TrafficModel m = site(1, night);
+                    keepingAtNoon(m, midnight, 0.35);
+                    double kept = m.rate(midnight + 12 * HOUR) / m.rate(midnight + 12 * HOUR + WEEK);
+                    assertThat(kept).as("keeps a third of the fetches at noon").isBetween(0.30, 0.40);
+                    TrafficModel.Run run = new TrafficModel.Run(m, warmed("1/" + night, () -> site(1, night), config))
+                            .drive(midnight - 4 * HOUR, midnight + DAY + 2 * HOUR, STEP);
+                    assertThat(run.alarms).as("night rate %s, %s, drift %s: %s", night, java.time.Instant.ofEpochMilli(midnight),
+                            config.driftNats, run.alarmNotes).isZero();
+                }
+            }
+            TrafficModel m = edgeHostSite(2, 30, 1.0);
+            keepingAtNoon(m, sun, 0.35);
+            TrafficModel.Run run = new TrafficModel.Run(m, warmed("edges/2", () -> edgeHostSite(2, 30, 1.0), config))
+                    .drive(sun - 4 * HOUR, sun + DAY + 2 * HOUR, STEP);
+            assertThat(run.alarms).as("edge hosts, drift %s: %s", config.driftNats, run.alarmNotes).isZero();
+        }
+    }
+
+    /** Sets a {@link #gradualHoliday} whose demand keeps {@code kept} of the model's fetches at noon. */
+    static void keepingAtNoon(TrafficModel m, long midnight, double kept) {
+        double lo = 0.01;
+        double hi = 1;
+        for (int i = 0; i < 40; i++) {
+            double f = 0.5 * (lo + hi);
+            m.demandMultiplier = gradualHoliday(midnight, f);
+            if (m.rate(midnight + 12 * HOUR) / m.rate(midnight + 12 * HOUR + WEEK) < kept) {
+                lo = f;
+            } else {
+                hi = f;
+            }
+        }
+        m.demandMultiplier = gradualHoliday(midnight, 0.5 * (lo + hi));
+    }
+
+    /** Demand drifts down from midnight to {@code floor} over 3 h, stays there for the day, and is back within 30 min. */
+    static java.util.function.LongToDoubleFunction gradualHoliday(long midnight, double floor) {
+        return t -> {
+            if (t < midnight || t > midnight + DAY + 30 * MIN) {
+                return 1;
+            }
+            if (t > midnight + DAY) {
+                return floor + (1 - floor) * (t - midnight - DAY) / (30.0 * MIN);
+            }
+            return 1 - (1 - floor) * Math.min(1, (t - midnight) / (3.0 * HOUR));
+        };
+    }
+
+    @Test
     void threeWeeksOfNormalTraffic_withHolidaySpikeAndDeploy_neverLeavesUp() {
         for (double night : new double[] {3.0}) {
             TrafficModel m = site(11, night);
