@@ -35,9 +35,13 @@ import java.util.Map;
  * Caches (each returns exactly what computing afresh returns; DetectionTrafficCachesTest compares):
  * a window's level depends only on the samples at and before its start, so it is kept per start
  * sample (levelStart/levelValue, and the silence test's capped level silenceLevel*, cleared when
- * push reuses the slot, used only while every reference sample is still in the ring); likewise a share window's reference figures (each POP's share and
- * its lower bound, eager) are kept per start sample (fig*), so the 27 share windows that start at a
- * sample in turn compute them once; the sample at a window's start is found from where it was
+ * push reuses the slot, used only while every reference sample is still in the ring); likewise a
+ * share window's reference figures (each POP's share and its lower bound, eager, and the list of
+ * eligible POPs the pool loop walks) are kept per start sample and weekly reference (fig*: keyed by
+ * the sample, not the exact start, so off-grid evaluation times share them too, and by the stamp of
+ * the weekly hour's reference, which a commit changes only when that reference changed, not by the
+ * version every hourly commit bumps), so the 27 share windows that start at a sample in turn
+ * compute them once; the sample at a window's start is found from where it was
  * found last time (atFrom, usually one step). An evidence that cannot beat the best window so far
  * (Poisson.deficitEvidenceUpper) is not computed, and a threshold test that a bound already settles
  * (Poisson.deficitEvidenceAtLeast) does not sum its series.
@@ -281,7 +285,9 @@ final class DetectionTraffic {
         poolEligible = new int[nw];
         poolPooled = new int[nw];
         poolMask = new boolean[nw * cfg.maxPops];
-        poolElig = new boolean[nw * cfg.maxPops];
+        figElig = new int[c * cfg.maxPops];
+        figEligN = new int[c];
+        figHour = new long[c];
         pop = new long[cfg.maxPops];
         cleanPop = new long[cfg.maxPops];
         lastPopCum = new long[cfg.maxPops];
@@ -825,10 +831,12 @@ final class DetectionTraffic {
     private final long[] refKeyS;
     private final long[] refKeyRef;
     private final int[] refKeyN;
-    private final long[] refKeyW; // weeklyKey of the window's start (-1: the recent reference)
+    private final long[] refKeyW; // the weekly key of the window's start: PopShareWeekly version and hour (-1: the recent reference)
     // The reference figures of a window starting at a sample, per ring slot of that sample: the
-    // window start, POP count, reference slot and its sample time they were computed for
-    // (figStart == Long.MIN_VALUE: none), and per POP ([slot * maxPops + i]) the reference share
+    // sample's time, weekly hour, POP count, reference slot and its sample time they were computed
+    // for (figStart == Long.MIN_VALUE: none; the figures depend on the window's start only through
+    // its sample and its weekly hour, so windows whose starts fall between two evaluation-period
+    // samples, as a trace's irregular evaluation times make them, share them too), and per POP ([slot * maxPops + i]) the reference share
     // and its lower bound (0 for a POP not eligible: too few reference fetches or no positive
     // bound). A sample starts a window of each length in turn (the 1 min window now, the 2 min one
     // a minute later, ...), so its figures, computed once, serve every share window that starts
@@ -837,11 +845,14 @@ final class DetectionTraffic {
     private final int[] figN;
     private final int[] figRef;
     private final long[] figRefTime;
-    private final long[] figVer; // the PopShareWeekly version the figures were computed under
+    private final long[] figVer; // the PopShareWeekly reference stamp the figures were computed under (0: the 2 h before)
     private final double[] figC; // per POP: its reference count (weekly: capped as its share is)
     private final double[] figTotal; // per slot: the reference total those counts are out of
     private final double[] figSh;
     private final double[] figLo;
+    private final int[] figElig; // per slot: the eligible POPs (figLo > 0), ascending, figEligN[slot] of them
+    private final int[] figEligN;
+    private final long[] figHour; // the weekly hour (weeklyHour) the figures were computed for, -1: the 2 h before
     // Per share window: the last pool (valid until the reference figures change) and the window
     // total and start-row total it was computed for; per window and POP, the mask it left and
     // whether the POP was eligible.
@@ -857,7 +868,6 @@ final class DetectionTraffic {
     private final int[] poolEligible;
     private final int[] poolPooled;
     private final boolean[] poolMask;
-    private final boolean[] poolElig;
     /** Whether a window reuses the reference figures of its start sample; off only in the test that compares both ways. */
     boolean figureCache = true;
     /** Whether an unchanged window reuses its pool; off only in the test that compares both ways. */
@@ -915,7 +925,8 @@ final class DetectionTraffic {
                 // The reference shares depend only on the reference rows: when their sums are those
                 // this window's last pool used, so are the rows (cumulative counts never go down),
                 // and so are the shares and their bounds.
-                long wk = weeklyKey(now - w);
+                long wh = weeklyHour(now - w);
+                long wk = wh < 0 ? -1 : (popWeekly.refStamp(wh) << HOUR_BITS) | (wh & ((1L << HOUR_BITS) - 1));
                 if (refKeyS[wi] != sCleanPopTotal[s] || refKeyRef[wi] != sCleanPopTotal[ref] || refKeyN[wi] != npop
                         || refKeyW[wi] != wk) {
                     refKeyS[wi] = sCleanPopTotal[s];
@@ -924,7 +935,7 @@ final class DetectionTraffic {
                     refKeyW[wi] = wk;
                     poolValid[wi] = false;
                 }
-                pool(wi, s, so, ref, now - w, kTot, nRef, npop);
+                pool(wi, s, so, ref, wh, kTot, nRef, npop);
                 long kPool = poolK[wi];
                 double muPool = poolMu[wi];
                 double shPool = poolSh[wi];
@@ -988,16 +999,18 @@ final class DetectionTraffic {
      * bound that is not positive). Computed only if the slot holds none for these, which a sample
      * has once for all the windows that start at it.
      */
-    private void figures(int s, int ref, long windowStart, long nRef, int npop) {
-        long ver = popWeekly.version();
-        if (figureCache && figStart[s] == windowStart && figN[s] == npop && figRef[s] == ref && figRefTime[s] == sTime[ref]
-                && figVer[s] == ver) {
+    private void figures(int s, int ref, long slot, long nRef, int npop) {
+        // the figures read PopShareWeekly only through the reference of hour slot: its stamp says
+        // whether that changed (the recent reference, slot -1, does not read it at all)
+        long ver = slot >= 0 ? popWeekly.refStamp(slot) : 0;
+        if (figureCache && figStart[s] == sTime[s] && figHour[s] == slot && figN[s] == npop && figRef[s] == ref
+                && figRefTime[s] == sTime[ref] && figVer[s] == ver) {
             return;
         }
         int fb = s * cfg.maxPops;
         int so = s * cfg.maxPops;
         int ro = ref * cfg.maxPops;
-        long slot = weeklyHour(windowStart);
+        int ne = 0;
         double nW = slot >= 0 ? popWeekly.total(slot) : 0;
         figTotal[s] = slot >= 0 ? nW : nRef;
         for (int i = 0; i < npop; i++) {
@@ -1032,8 +1045,13 @@ final class DetectionTraffic {
             figSh[fb + i] = sh;
             figLo[fb + i] = lo;
             figC[fb + i] = c;
+            if (lo > 0) {
+                figElig[fb + ne++] = i;
+            }
         }
-        figStart[s] = windowStart;
+        figEligN[s] = ne;
+        figStart[s] = sTime[s];
+        figHour[s] = slot;
         figN[s] = npop;
         figRef[s] = ref;
         figRefTime[s] = sTime[ref];
@@ -1053,13 +1071,7 @@ final class DetectionTraffic {
         return h >= 0 && popWeekly.total(h) >= cfg.minWeeklyReference ? h : -1;
     }
 
-    /** What the reference figures of a window starting at {@code windowStart} depend on beyond the ring's rows. */
-    private long weeklyKey(long windowStart) {
-        long h = weeklyHour(windowStart);
-        return h < 0 ? -1 : (popWeekly.version() << HOUR_BITS) | (h & ((1L << HOUR_BITS) - 1));
-    }
-
-    /** The low bits of weeklyKey: the local hour modulo 2^20 (120 years apart, never in one ring). */
+    /** The low bits of a window's weekly key (refKeyW): the local hour modulo 2^20 (120 years apart, never in one ring). */
     private static final int HOUR_BITS = 20;
     private static final double LN2 = Math.log(2);
 
@@ -1077,13 +1089,13 @@ final class DetectionTraffic {
      * snapshots of counts that never go down), and so is the pool: it is kept, and the mask it left
      * is written again for the same POPs.
      */
-    private void pool(int wi, int s, int so, int ref, long windowStart, long kTot, long nRef, int npop) {
+    private void pool(int wi, int s, int so, int ref, long weeklyHour, long kTot, long nRef, int npop) {
         int pb = wi * cfg.maxPops;
         if (poolCache && poolValid[wi] && poolPopTotal[wi] == popTotal && poolRowTotal[wi] == sPopTotal[s]) {
             System.arraycopy(poolMask, pb, deficitMask, 0, npop); // the mask it left (false where not eligible)
             return;
         }
-        figures(s, ref, windowStart, nRef, npop);
+        figures(s, ref, weeklyHour, nRef, npop);
         int fb = s * cfg.maxPops;
         long kPool = 0;
         double muPool = 0;
@@ -1091,18 +1103,14 @@ final class DetectionTraffic {
         double shPool = 0;
         int firstPop = -1;
         double firstShare = 0;
-        int eligible = 0; // POPs with a usable reference share in this window
+        int eligible = figEligN[s]; // POPs with a usable reference share in this window
         int pooled = 0;
         double ratio = cfg.popDeficitRatio;
-        for (int i = 0; i < npop; i++) {
+        // a POP not eligible is not pooled: it must not be named, nor counted at recovery
+        Arrays.fill(deficitMask, 0, npop, false);
+        for (int j = 0; j < eligible; j++) { // the eligible POPs, in index order (the sums' order)
+            int i = figElig[fb + j];
             double lo = figLo[fb + i];
-            if (!(lo > 0)) {
-                poolElig[pb + i] = false;
-                deficitMask[i] = false; // not pooled: must not be named, nor counted at recovery
-                continue;
-            }
-            poolElig[pb + i] = true;
-            eligible++;
             long ki = pop[i] - sPop[so + i];
             double mu = lo * kTot;
             if (ki <= ratio * mu) {
@@ -1117,8 +1125,6 @@ final class DetectionTraffic {
                     firstShare = sh;
                 }
                 deficitMask[i] = true;
-            } else {
-                deficitMask[i] = false;
             }
         }
         poolValid[wi] = true;

@@ -43,6 +43,12 @@ final class PopShareWeekly {
     private final double[] refTotal;
     private final boolean[] refValid = new boolean[SLOTS];
     private final long[] refHour = new long[SLOTS]; // the hour each valid reference was computed for
+    // Per slot: a stamp that changes whenever the slot's reference (row and total) changes, and only
+    // then (a commit invalidates every reference, but most come back the same: the new visit is not
+    // before their hour). Equal stamps of a slot: equal references. Drawn from stampSeq.
+    private final long[] refStamp = new long[SLOTS];
+    private long stampSeq;
+    private final double[] scratch;
 
     // the hour being accumulated
     private long curHour = Long.MIN_VALUE;
@@ -68,6 +74,7 @@ final class PopShareWeekly {
         ref = new double[SLOTS * maxPops];
         refTotal = new double[SLOTS];
         cur = new long[maxPops];
+        scratch = new double[maxPops];
     }
 
     /** A deep copy (tests: reuse one learned history in many scenarios). */
@@ -166,12 +173,23 @@ final class PopShareWeekly {
         return ref[fill(localHour) * maxPops + i];
     }
 
+    /**
+     * A stamp of the ±1 h reference of {@code localHour}: while it stays the same (for the same
+     * hour), so do {@link #total} and every {@link #count} of that hour. Cheaper to compare than
+     * {@link #version}, which every commit bumps.
+     */
+    long refStamp(long localHour) {
+        return refStamp[fill(localHour)];
+    }
+
     private int fill(long localHour) {
         int slot = BaselineWeekly.slotOfLocalHour(localHour);
         if (refValid[slot] && refHour[slot] == localHour) {
             return slot;
         }
         int rb = slot * maxPops;
+        System.arraycopy(ref, rb, scratch, 0, maxPops);
+        double oldTotal = refTotal[slot];
         Arrays.fill(ref, rb, rb + maxPops, 0);
         double t = 0;
         int days = everyDay ? 7 : 1;
@@ -189,6 +207,10 @@ final class PopShareWeekly {
             }
         }
         refTotal[slot] = t;
+        if (Double.doubleToLongBits(t) != Double.doubleToLongBits(oldTotal) || !Arrays.equals(ref, rb, rb + maxPops, scratch, 0, maxPops)
+                || refStamp[slot] == 0) {
+            refStamp[slot] = ++stampSeq; // changed (or never stamped): a new stamp
+        }
         refValid[slot] = true;
         refHour[slot] = localHour;
         return slot;

@@ -63,6 +63,15 @@ class DetectionTrafficCachesTest {
     }
 
     private static Seen compare(TrafficModel m, byte[] baseline, long from, long to, long[] jumps) {
+        return compare(m, baseline, from, to, jumps, 0);
+    }
+
+    /**
+     * Steps of STEP plus up to {@code jitterMillis} either way (seeded): a trace's evaluation times
+     * are not on the samples' grid, so a window's start falls between two samples.
+     */
+    private static Seen compare(TrafficModel m, byte[] baseline, long from, long to, long[] jumps, long jitterMillis) {
+        java.util.SplittableRandom jitter = new java.util.SplittableRandom(5);
         DetectionTraffic cached = detector(baseline, true);
         DetectionTraffic plain = detector(baseline, false);
         long[] cum = new long[m.pops.length];
@@ -72,8 +81,9 @@ class DetectionTrafficCachesTest {
         long t = from;
         int nextJump = 0;
         while (t <= to) {
+            long dt = jitterMillis == 0 ? STEP : STEP + jitter.nextLong(-jitterMillis, jitterMillis + 1);
             Arrays.fill(tmp, 0);
-            m.step(t, STEP, tmp);
+            m.step(t, dt, tmp);
             for (int p = 0; p < tmp.length; p++) {
                 cum[p] += tmp[p];
                 total += tmp[p];
@@ -90,7 +100,7 @@ class DetectionTrafficCachesTest {
             }
             seen.shareTestSteps += a.shareTest ? 1 : 0;
             seen.restarts += a.clockStepMillis != 0 ? 1 : 0;
-            t += STEP;
+            t += dt;
             if (nextJump < jumps.length && t >= jumps[nextJump]) {
                 t += jumps[nextJump + 1]; // a clock step (forward or back) restarts the recent history
                 nextJump += 2;
@@ -131,5 +141,27 @@ class DetectionTrafficCachesTest {
         spike.popCutUntil = sat19 + 3 * HOUR;
         Seen inSpike = compare(spike, baseline, sat19 - 3 * HOUR, sat19 + 85 * MIN, new long[0]);
         assertThat(inSpike.shareAlarmSteps).as("the loss is detected during the spike").isPositive();
+    }
+
+    @Test
+    void update_cachesOn_sameResultsAsCachesOff_atIrregularTimesThroughAHolidayAndAPopLoss() {
+        // evaluation times off the samples' grid (the reference figures are kept per start sample and
+        // weekly reference, not per exact start), over hour boundaries (the weekly reference's commits),
+        // a holiday from midnight at half a fetch a minute (the silence test's drift level) and a POP loss
+        byte[] baseline = learnedBaseline();
+        long sun = W3 + 6 * DAY;
+        TrafficModel holiday = CdnTrafficDetectorTest.site(7, 0.5);
+        holiday.demandMultiplier = CdnTrafficDetectorTest.holiday(sun);
+        Seen quiet = compare(holiday, baseline, sun - 3 * HOUR, sun + 6 * HOUR, new long[0], 4_000L);
+        assertThat(quiet.steps).isGreaterThan(3000);
+
+        long sat19 = W3 + 5 * DAY + 19 * HOUR;
+        TrafficModel m = CdnTrafficDetectorTest.site(7, 0.5);
+        m.popCut[1] = true;
+        m.popCut[4] = true;
+        m.popCutFrom = sat19;
+        m.popCutUntil = sat19 + 3 * HOUR;
+        Seen popLoss = compare(m, baseline, sat19 - 3 * HOUR, sat19 + 4 * HOUR, new long[0], 7_000L);
+        assertThat(popLoss.shareAlarmSteps).as("the POP loss is detected").isPositive();
     }
 }
