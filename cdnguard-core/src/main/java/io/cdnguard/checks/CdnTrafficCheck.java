@@ -53,10 +53,13 @@ import org.slf4j.LoggerFactory;
  *   <li><i>POP share.</i> When some POPs' share of the window's fetches (windows of 1 min to 4 h)
  *   collapsed against their usual share, the evidence is the deficit of those POPs given the total
  *   (Poisson or binomial), less the price of having picked them after looking (ln C(eligible,
- *   pooled)). The usual share is that of the same time of day (&#177;1 h) over the last four weeks,
- *   learned like the baseline (clean hours only; not persisted: after a restart, and during the
- *   first day, the two hours before the window stand in). The total must also have fallen below 90% of its expected
- *   count, or else (a loss during a demand spike) the split needs 8 nats more. A holiday or a spike
+ *   pooled), and ln 2 for trying two tests). The usual share is that of the same time of day
+ *   (&#177;1 h) over the last four clean visits of each hour, learned like the baseline (clean hours
+ *   only; not persisted: after a restart, until those hours hold 100 fetches, the two hours before the
+ *   window stand in; no share test while those hold less than an hour of clean time). The total must
+ *   also have fallen below 90% of its expected count: a POP loss during a demand spike is seen only
+ *   once the spike is over (an internal option lets a much stronger split stand alone, off because
+ *   traffic moving to a new edge host would then read as a loss). A holiday or a spike
  *   moves every POP together; a partial outage silences some. Needs POP identity in the CDN's
  *   headers.</li>
  * </ol>

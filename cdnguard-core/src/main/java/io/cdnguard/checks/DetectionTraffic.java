@@ -28,7 +28,7 @@ import java.util.Map;
  * Cost: each evaluation skips the work that cannot change its outcome, never the outcome itself:
  * a silence window whose count rules out a deep drop even at the highest level (or whose floor
  * evidence at that level stays below floorNats) does not compute its level; a share window whose
- * total did not drop does not look at its POPs; the pooled POP names are built once, for the best
+ * total did not drop (when unconfirmed splits are off, the default) does not look at its POPs; the pooled POP names are built once, for the best
  * window. Memory: the per-sample caches below add 3 doubles per sample and POP (1.8 MB with the
  * defaults; the POP rows of the ring are 1.2 MB), and PopShareWeekly maxPops x 168 x 4 floats (86 KB).
  *
@@ -55,13 +55,15 @@ import java.util.Map;
  *  2. POP share: for windows of 1..240 min, the POPs whose count fell to half of their reference
  *     share of the window's total (lowered by one standard error) are pooled; evidence: the largest
  *     of the pool's Poisson deficit -ln P(X <= k), the binomial (Chernoff) bound given the window's
- *     total, and the binomial test conditional on the pool's fetches in reference and window (less
- *     ln 2), less ln C(eligible, pooled) for choosing the pool after looking. The reference shares
+ *     total, and the binomial test conditional on the pool's fetches in reference and window, less
+ *     ln 2 for trying two tests and ln C(eligible, pooled) for choosing the pool after looking. No
+ *     share test while the reference holds less than an hour of clean time, nor of a pool whose
+ *     missing fetches went (half or more) to POPs without a usable share (a renamed key). The reference shares
  *     are those of the same hours (+-1 h) of past days (PopShareWeekly: every day of the week, visits
  *     before the window's start hour only) once they hold minWeeklyReference fetches, each capped by an upper bound of
  *     the POP's share over the 2 h before the window; until then the 2 h before the window. When
  *     the total did not fall below confirmRatio of its expectation (a loss during a demand spike),
- *     the split must clear unconfirmedExtraNats more.
+ *     the window is not tested, unless unconfirmedExtraNats is finite (off by default; see Config).
  * Alarm state freezes the level and the pooled POPs; windows never reach back before the last
  * recovery (noLookBefore), so a finished outage cannot re-trigger.
  */
@@ -116,10 +118,18 @@ final class DetectionTraffic {
         // The pool's evidence: also the binomial (Chernoff) bound given the window's total.
         boolean binomialShares = true;
         // The price (nats) of a split whose total did not drop below confirmRatio of its expectation
-        // (a POP loss during a demand spike); infinity: such windows are not tested.
-        double unconfirmedExtraNats = 8;
+        // (a POP loss during a demand spike); infinity (the default): such windows are not tested.
+        // Off by default: with a finite price, traffic that moves to a key the test does not pool (a
+        // CloudFront edge host that is new this week, a POP beyond maxPops) reads as a loss with an
+        // unchanged total, and the alarm never clears (the retired key never regains its share).
+        // 8 catches a 40 % POP loss during a 2.5x spike in ~1 t* instead of after the spike.
+        double unconfirmedExtraNats = Double.POSITIVE_INFINITY;
         // The pool's evidence: also the binomial test conditional on the pool's fetches in reference and window.
         boolean conditionalShares = true;
+        // No share test while the reference holds less clean time than this (0: off).
+        long minCleanReferenceMillis = 60 * 60_000L;
+        // No share test of a pool whose missing fetches went, half or more, to POPs without a usable share.
+        boolean movedGuard = true;
 
         static long[] minutes(int... m) {
             long[] r = new long[m.length];
@@ -173,6 +183,7 @@ final class DetectionTraffic {
     private final long[] sCleanPop;
     private final long[] sPopTotal; // the sum of each sample's sPop row
     private final long[] sCleanPopTotal; // the sum of each sample's sCleanPop row
+    private final long[] sCleanMillis; // clean time (steps not in alarm, with a known expectation), running total
     private int head;
     private int size;
     // The level computed for a window starting at levelStart[slot] (Long.MIN_VALUE: none) at that
@@ -199,6 +210,7 @@ final class DetectionTraffic {
     private final long[] cleanPop;
     private long popTotal; // the sum of pop: columns of POPs not (yet) indexed are always 0
     private long cleanPopTotal; // the sum of cleanPop
+    private long cleanMillis; // clean time (steps not in alarm, with a known expectation)
 
     // inputs last seen (for deltas)
     private long lastTime = Long.MIN_VALUE;
@@ -246,6 +258,7 @@ final class DetectionTraffic {
         sCleanPop = new long[c * cfg.maxPops];
         sPopTotal = new long[c];
         sCleanPopTotal = new long[c];
+        sCleanMillis = new long[c];
         levelStart = new long[c];
         silenceHint = new int[cfg.windowsMillis.length];
         shareHint = new int[cfg.shareWindowsMillis.length];
@@ -284,6 +297,7 @@ final class DetectionTraffic {
         poolFirst = new int[nw];
         poolEligible = new int[nw];
         poolPooled = new int[nw];
+        poolGained = new double[nw];
         poolMask = new boolean[nw * cfg.maxPops];
         figElig = new int[c * cfg.maxPops];
         figEligN = new int[c];
@@ -429,6 +443,7 @@ final class DetectionTraffic {
                 cleanPop[i] += popDelta[i];
             }
             cleanPopTotal += popDeltaTotal;
+            cleanMillis += dt;
         }
         if (!alarm) {
             if (minutes != ewmaStepMinutes) { // the step is usually the same: its weight too
@@ -484,6 +499,7 @@ final class DetectionTraffic {
         System.arraycopy(cleanPop, 0, sCleanPop, slot * cfg.maxPops, cfg.maxPops);
         sPopTotal[slot] = popTotal;
         sCleanPopTotal[slot] = cleanPopTotal;
+        sCleanMillis[slot] = cleanMillis;
     }
 
     /**
@@ -867,6 +883,7 @@ final class DetectionTraffic {
     private final int[] poolFirst;
     private final int[] poolEligible;
     private final int[] poolPooled;
+    private final double[] poolGained; // the fetches POPs without a usable share got beyond their recent share
     private final boolean[] poolMask;
     /** Whether a window reuses the reference figures of its start sample; off only in the test that compares both ways. */
     boolean figureCache = true;
@@ -914,6 +931,13 @@ final class DetectionTraffic {
                 if (nRef < cfg.minShareReference || kTot <= 0) {
                     continue;
                 }
+                // A reference of a few clean minutes (just after a start, whose first hour is not
+                // clean, or after an alarm) makes only the POPs that were lucky in those minutes
+                // eligible, at shares inflated by that luck: among 40 small edge hosts, a chance
+                // "loss" in 5 of 10 simulated starts. The reference must hold an hour of clean time.
+                if (sCleanMillis[s] - sCleanMillis[ref] < cfg.minCleanReferenceMillis) {
+                    continue;
+                }
                 double eAgg = confirmed ? (exp - sExp[s]) * level(s, now - w) : 0;
                 if (confirmed && (!(eAgg > 0) || kAgg > cfg.confirmRatio * eAgg)) {
                     if (!(cfg.unconfirmedExtraNats < Double.POSITIVE_INFINITY)) {
@@ -942,6 +966,12 @@ final class DetectionTraffic {
                 int firstPop = poolFirst[wi];
                 int eligible = poolEligible[wi];
                 int pooled = poolPooled[wi];
+                // Moved, not lost: when POPs without a usable share (a key new this week: CloudFront
+                // rotates its per-server Via hosts) got at least half of what the pool is missing, the
+                // pool's traffic went to them; a lost POP's fetches go nowhere.
+                if (cfg.movedGuard && firstPop >= 0 && poolGained[wi] >= 0.5 * (muPool - kPool)) {
+                    continue;
+                }
                 // The split's evidence is at most its k-th term's (deficitEvidenceUpper): when even
                 // that cannot beat the best window so far, neither can the evidence; skip the series.
                 // Given the window's total kTot, the pool's count is binomial (kTot, muPool / kTot) under "nothing
@@ -954,15 +984,19 @@ final class DetectionTraffic {
                 // keeps its share of reference and window alike, so of its cPool + kPool fetches in both, the
                 // window's count is binomial (cPool + kPool, kTot / (kTot + nRef)). This accounts for the
                 // reference's own noise exactly instead of one standard error per POP (which, summed over many
-                // small POPs, takes away several times the pool's own error). Either statistic may win: the
-                // larger pays ln 2 (the union over the two).
+                // small POPs, takes away several times the pool's own error). Two tests are tried, so the
+                // evidence pays ln 2 whichever wins (the union bound over the two; the Poisson and the
+                // Chernoff figures are two bounds of one test's tail, their larger is free).
+                double tries = 0;
                 if (cfg.conditionalShares && firstPop >= 0) {
                     double ref0 = poolRef[wi];
-                    double cond = Poisson.binomialDeficitBound(kPool, (long) poolC[wi] + kPool, kTot / (kTot + ref0)) - LN2;
+                    double cond = Poisson.binomialDeficitBound(kPool, (long) poolC[wi] + kPool, kTot / (kTot + ref0));
                     binom = Math.max(binom, cond);
+                    tries = LN2;
                 }
                 if (firstPop >= 0 && (cfg.aggregateShareWeight > 0
-                        || Math.max(Poisson.deficitEvidenceUpper(kPool, muPool), binom) - Poisson.lnChoose(eligible, pooled) - price > bestP)) {
+                        || Math.max(Poisson.deficitEvidenceUpper(kPool, muPool), binom) - Poisson.lnChoose(eligible, pooled) - tries
+                                - price > bestP)) {
                     // Under "nothing changed" the total and its split over POPs are independent, so the
                     // total's own deficit could add to the split's (capped at a fraction of it, so a
                     // holiday never gets there on the total alone). Off by default: on simulated weeks
@@ -972,7 +1006,7 @@ final class DetectionTraffic {
                     // window, and pooling exactly those would read as a loss. Pay for the choice: the
                     // evidence must also cover ln C(eligible, pooled), the union bound over every pool
                     // of that size, which keeps the per-evaluation false-alarm rate at the threshold's.
-                    double split = Math.max(Poisson.deficitEvidence(kPool, muPool), binom) - Poisson.lnChoose(eligible, pooled);
+                    double split = Math.max(Poisson.deficitEvidence(kPool, muPool), binom) - Poisson.lnChoose(eligible, pooled) - tries;
                     double ev = cfg.aggregateShareWeight > 0 && confirmed
                             ? split + Math.min(Poisson.deficitEvidence(kAgg, eAgg), cfg.aggregateShareWeight * split)
                             : split - price;
@@ -1105,6 +1139,8 @@ final class DetectionTraffic {
         double firstShare = 0;
         int eligible = figEligN[s]; // POPs with a usable reference share in this window
         int pooled = 0;
+        double gained = 0; // what the POPs without a usable share got beyond their recent share
+        int ro = ref * cfg.maxPops;
         double ratio = cfg.popDeficitRatio;
         // a POP not eligible is not pooled: it must not be named, nor counted at recovery
         Arrays.fill(deficitMask, 0, npop, false);
@@ -1127,6 +1163,25 @@ final class DetectionTraffic {
                 deficitMask[i] = true;
             }
         }
+        if (cfg.movedGuard && firstPop >= 0) {
+            // Where did the pool's fetches go? If the pool is lost, every other POP keeps its share of
+            // what is left (its count near share * kTot / (1 - pool's share)); if its traffic moved to
+            // another key (a renamed edge host, a key with no usable share yet), that key holds far
+            // more than its share. Sum what the others got beyond three standard deviations over that.
+            double left = Math.max(0.05, 1 - shPool);
+            for (int i = 0; i < npop; i++) {
+                if (deficitMask[i]) {
+                    continue;
+                }
+                long ki = pop[i] - sPop[so + i];
+                double sh = figLo[fb + i] > 0 ? figSh[fb + i] : (double) (sCleanPop[so + i] - sCleanPop[ro + i]) / nRef;
+                double mu = sh * kTot / left;
+                double over = ki - mu - 3 * Math.sqrt(mu) - 1;
+                if (over > 0) {
+                    gained += over;
+                }
+            }
+        }
         poolValid[wi] = true;
         poolPopTotal[wi] = popTotal;
         poolRowTotal[wi] = sPopTotal[s];
@@ -1138,6 +1193,7 @@ final class DetectionTraffic {
         poolFirst[wi] = firstPop;
         poolEligible[wi] = eligible;
         poolPooled[wi] = pooled;
+        poolGained[wi] = gained;
         System.arraycopy(deficitMask, 0, poolMask, pb, npop);
     }
 

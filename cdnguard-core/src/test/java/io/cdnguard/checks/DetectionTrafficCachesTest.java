@@ -35,10 +35,10 @@ class DetectionTrafficCachesTest {
         return learner.baseline().toBytes(W3);
     }
 
-    private static DetectionTraffic detector(byte[] baseline, boolean caches) {
+    private static DetectionTraffic detector(byte[] baseline, boolean caches, DetectionTraffic.Config config) {
         BaselineWeekly b = new BaselineWeekly(ZoneOffset.UTC);
         b.loadFrom(baseline);
-        DetectionTraffic d = new DetectionTraffic(new DetectionTraffic.Config(), b);
+        DetectionTraffic d = new DetectionTraffic(config, b);
         d.adoptPopHistory(learner);
         d.poolCache = caches;
         d.levelCache = caches;
@@ -63,17 +63,27 @@ class DetectionTrafficCachesTest {
     }
 
     private static Seen compare(TrafficModel m, byte[] baseline, long from, long to, long[] jumps) {
-        return compare(m, baseline, from, to, jumps, 0);
+        return compare(m, baseline, from, to, jumps, 0, new DetectionTraffic.Config());
+    }
+
+    private static Seen compare(TrafficModel m, byte[] baseline, long from, long to, long[] jumps,
+            DetectionTraffic.Config config) {
+        return compare(m, baseline, from, to, jumps, 0, config);
+    }
+
+    private static Seen compare(TrafficModel m, byte[] baseline, long from, long to, long[] jumps, long jitterMillis) {
+        return compare(m, baseline, from, to, jumps, jitterMillis, new DetectionTraffic.Config());
     }
 
     /**
      * Steps of STEP plus up to {@code jitterMillis} either way (seeded): a trace's evaluation times
      * are not on the samples' grid, so a window's start falls between two samples.
      */
-    private static Seen compare(TrafficModel m, byte[] baseline, long from, long to, long[] jumps, long jitterMillis) {
+    private static Seen compare(TrafficModel m, byte[] baseline, long from, long to, long[] jumps, long jitterMillis,
+            DetectionTraffic.Config config) {
         java.util.SplittableRandom jitter = new java.util.SplittableRandom(5);
-        DetectionTraffic cached = detector(baseline, true);
-        DetectionTraffic plain = detector(baseline, false);
+        DetectionTraffic cached = detector(baseline, true, config);
+        DetectionTraffic plain = detector(baseline, false, config);
         long[] cum = new long[m.pops.length];
         long[] tmp = new long[m.pops.length];
         long total = 0;
@@ -131,7 +141,9 @@ class DetectionTrafficCachesTest {
         Seen silence = compare(silent, baseline, sat19 - 2 * HOUR, sat19 + 4 * HOUR, new long[0]);
         assertThat(silence.silenceAlarmSteps).as("the silence is detected").isPositive();
 
-        // a POP loss during a demand spike: the split stands without the total's confirmation
+        // a POP loss during a demand spike: with the option on, the split stands without the total's confirmation
+        DetectionTraffic.Config unconfirmed = new DetectionTraffic.Config();
+        unconfirmed.unconfirmedExtraNats = 8;
         TrafficModel spike = CdnTrafficDetectorTest.site(13, 0.5);
         spike.demandMultiplier = t -> t >= sat19 && t < sat19 + 90 * MIN ? 2.5 : 1;
         spike.popCut[1] = true;
@@ -139,7 +151,7 @@ class DetectionTrafficCachesTest {
         spike.popCut[5] = true;
         spike.popCutFrom = sat19;
         spike.popCutUntil = sat19 + 3 * HOUR;
-        Seen inSpike = compare(spike, baseline, sat19 - 3 * HOUR, sat19 + 85 * MIN, new long[0]);
+        Seen inSpike = compare(spike, baseline, sat19 - 3 * HOUR, sat19 + 85 * MIN, new long[0], unconfirmed);
         assertThat(inSpike.shareAlarmSteps).as("the loss is detected during the spike").isPositive();
     }
 
