@@ -66,6 +66,16 @@ final class NettyHeaderSource implements HeaderSource {
      * identity with the core's interned literals, a compare each; other names, or the same names as
      * other {@code String} objects, go through a switch, which costs the name's cached {@link
      * String#hashCode()}, a binary search over the hashes and one identity-first {@link String#equals}.
+     *
+     * <p>What a hit then costs is Netty's name comparison: about 3 ns when the stored name is the
+     * same constant (a hand-built message), about 10 ns when it is a name {@code HttpRequestDecoder}
+     * made from the wire, whatever its case; a miss costs about 2 ns (no comparison, the hash
+     * differs). Measured and not kept (JDK 17, Netty 4.2): keys spelled as senders do
+     * ({@code User-Agent}, {@code X-Amz-Cf-Pop}) save about 1 ns per hit on such names and lose as much
+     * on lower-case ones (HTTP/2) and the identity hit on constants; {@link HttpHeaders#get(CharSequence)}
+     * with these keys costs more than the unwrapped store; a {@code String} key costs about 20 ns
+     * per hit (hashed and compared char by char); walking the entries with our own comparison
+     * costs more than Netty's hashed lookup.
      */
     static CharSequence asciiName(String lowerCaseName) {
         // The core asks with its string literals, which the JVM interns: the names of nearly every
