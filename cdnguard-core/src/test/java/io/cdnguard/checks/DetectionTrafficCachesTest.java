@@ -119,15 +119,21 @@ class DetectionTrafficCachesTest {
         return seen;
     }
 
+    /** Seed 7's site with POPs 1 and 4 cut for three hours from {@code from}. */
+    private static TrafficModel twoPopsCut(long from) {
+        TrafficModel m = CdnTrafficDetectorTest.site(7, 0.5);
+        m.popCut[1] = true;
+        m.popCut[4] = true;
+        m.popCutFrom = from;
+        m.popCutUntil = from + 3 * HOUR;
+        return m;
+    }
+
     @Test
     void update_cachesOn_sameResultsAsCachesOff_throughPopLossSilenceAndClockSteps() {
         byte[] baseline = learnedBaseline();
         long sat19 = W3 + 5 * DAY + 19 * HOUR;
-        TrafficModel m = CdnTrafficDetectorTest.site(7, 0.5);
-        m.popCut[1] = true;
-        m.popCut[4] = true;
-        m.popCutFrom = sat19;
-        m.popCutUntil = sat19 + 3 * HOUR;
+        TrafficModel m = twoPopsCut(sat19);
         Seen popLoss = compare(m, baseline, sat19 - 3 * HOUR, sat19 + 5 * HOUR,
             new long[] {sat19 + 4 * HOUR, 20 * MIN, sat19 + 4 * HOUR + 30 * MIN, -7 * MIN});
         assertThat(popLoss.shareAlarmSteps).as("the POP loss is detected").isPositive();
@@ -168,11 +174,7 @@ class DetectionTrafficCachesTest {
         assertThat(quiet.steps).isGreaterThan(3000);
 
         long sat19 = W3 + 5 * DAY + 19 * HOUR;
-        TrafficModel m = CdnTrafficDetectorTest.site(7, 0.5);
-        m.popCut[1] = true;
-        m.popCut[4] = true;
-        m.popCutFrom = sat19;
-        m.popCutUntil = sat19 + 3 * HOUR;
+        TrafficModel m = twoPopsCut(sat19);
         Seen popLoss = compare(m, baseline, sat19 - 3 * HOUR, sat19 + 4 * HOUR, new long[0], 7_000L);
         assertThat(popLoss.shareAlarmSteps).as("the POP loss is detected").isPositive();
     }
