@@ -28,9 +28,11 @@ import java.util.Map;
  * Cost: each evaluation skips the work that cannot change its outcome, never the outcome itself:
  * a silence window whose count rules out a deep drop even at the highest level (or whose floor
  * evidence at that level stays below floorNats) does not compute its level; a share window whose
- * total did not drop (when unconfirmed splits are off, the default) does not look at its POPs; the pooled POP names are built once, for the best
- * window. Memory: the per-sample caches below add 3 doubles per sample and POP (1.8 MB with the
- * defaults; the POP rows of the ring are 1.2 MB), and PopShareWeekly maxPops x 168 x 4 floats (86 KB).
+ * total did not drop (when unconfirmed splits are off, the default) does not look at its POPs;
+ * the pooled POP names are built once, for the best window. Memory: the per-sample caches below
+ * add 3 doubles and an int per sample and POP (2.2 MB with the defaults; the POP rows of the ring
+ * are 1.2 MB), and PopShareWeekly about 135 KB (maxPops x 168 x 4 float counts, a double reference
+ * row per hour of the week).
  *
  * Caches (each returns exactly what computing afresh returns; DetectionTrafficCachesTest compares):
  * a window's level depends only on the samples at and before its start, so it is kept per start
@@ -851,7 +853,7 @@ final class DetectionTraffic {
     private final long[] refKeyS;
     private final long[] refKeyRef;
     private final int[] refKeyN;
-    private final long[] refKeyW; // the weekly key of the window's start: PopShareWeekly version and hour (-1: the recent reference)
+    private final long[] refKeyW; // the weekly key of the window's start: PopShareWeekly refStamp and hour (-1: the recent reference)
     // The reference figures of a window starting at a sample, per ring slot of that sample: the
     // sample's time, weekly hour, POP count, reference slot and its sample time they were computed
     // for (figStart == Long.MIN_VALUE: none; the figures depend on the window's start only through

@@ -16,7 +16,8 @@ import java.util.Arrays;
  * counts with {@link #add}; when the hour ends it is committed if it had at least 30 clean minutes
  * and was not flagged anomalous ({@link #flagAnomalous()}), so an outage is never learned.
  *
- * <p>Bounded: {@code maxPops × 168 × 4} floats (86 KB at 32 POPs) and 168 × 4 visit hours. Not
+ * <p>Bounded: {@code maxPops × 168 × 4} floats (86 KB at 32 POPs), 168 × 4 visit hours and a cached
+ * reference row of {@code maxPops} doubles per hour of the week (43 KB): about 135 KB in all. Not
  * persisted: after a restart the share test uses its recent reference until the hours are seen again.
  *
  * <p>Not thread-safe: owned by one {@link DetectionTraffic}, used on the evaluation thread.
@@ -56,7 +57,6 @@ final class PopShareWeekly {
     private long curTotal;
     private double curMinutes;
     private boolean curAnomalous;
-    private int curPops;
 
     /** Whether the reference of an hour spans every day of the week (the same time of day), not only its own. */
     private final boolean everyDay;
@@ -105,7 +105,6 @@ final class PopShareWeekly {
             curTotal = 0;
             curMinutes = 0;
             curAnomalous = false;
-            curPops = 0;
         }
         if (!clean) {
             return;
@@ -117,7 +116,6 @@ final class PopShareWeekly {
         }
         curTotal += t;
         curMinutes += minutes;
-        curPops = Math.max(curPops, npop);
     }
 
     /** The current hour will not be learned. */
@@ -132,7 +130,6 @@ final class PopShareWeekly {
         curTotal = 0;
         curMinutes = 0;
         curAnomalous = false;
-        curPops = 0;
     }
 
     private void commit() {

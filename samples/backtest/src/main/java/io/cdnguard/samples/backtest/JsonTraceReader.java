@@ -838,23 +838,11 @@ public final class JsonTraceReader extends TraceReader {
      * of the {@code long} range, as before).
      */
     private static long integer(JsonParser p) throws IOException {
-        char[] c = p.getTextCharacters();
-        int o = p.getTextOffset();
-        int l = p.getTextLength();
-        if (l == 0 || l > 18) {
-            return p.getValueAsLong();
-        }
-        long v = 0;
-        for (int i = o; i < o + l; i++) {
-            int d = c[i] - '0';
-            if (d < 0 || d > 9) {
-                return p.getValueAsLong();
-            }
-            v = v * 10 + d;
-        }
-        return v;
+        long v = numericText(p);
+        return v == Rfc3339.INVALID ? p.getValueAsLong() : v;
     }
 
+    /** The current token's text as up to 18 digits (no sign), or {@link Rfc3339#INVALID}. */
     private static long numericText(JsonParser p) throws IOException {
         char[] c = p.getTextCharacters();
         int o = p.getTextOffset();

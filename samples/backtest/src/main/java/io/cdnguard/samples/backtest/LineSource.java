@@ -50,19 +50,12 @@ final class LineSource implements Closeable {
         while (true) {
             int i = indexOfNewline(buf, scanFrom, limit);
             if (i >= 0) {
-                lineStart = pos;
-                int end = i;
-                if (end > pos && buf[end - 1] == '\r') {
-                    end--;
-                }
-                lineLen = end - pos;
+                takeLine(i);
                 tooLong = skipping;
                 skipping = false;
                 if (tooLong) {
                     lineLen = 0;
                 }
-                pos = i + 1;
-                scanFrom = pos;
                 return true;
             }
             scanFrom = limit;
@@ -120,13 +113,18 @@ final class LineSource implements Closeable {
      * dropped, the next line starting after the newline.
      */
     void advanceTo(int newline) {
+        takeLine(newline);
+        tooLong = false;
+    }
+
+    /** The line from {@code pos} to the newline at {@code newline} becomes the current one (a trailing {@code \r} dropped). */
+    private void takeLine(int newline) {
         lineStart = pos;
         int end = newline;
         if (end > pos && buf[end - 1] == '\r') {
             end--;
         }
         lineLen = end - pos;
-        tooLong = false;
         pos = newline + 1;
         scanFrom = pos;
     }

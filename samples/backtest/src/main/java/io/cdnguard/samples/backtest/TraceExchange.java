@@ -350,27 +350,25 @@ public final class TraceExchange implements Exchange {
             }
         }
 
+        /** Appends header {@code size} (the caller checked there is room). */
+        private void append(String name, int nameHash, CharSequence value, int skipped) {
+            names[size] = name;
+            hashes[size] = nameHash;
+            indexLast();
+            values[size] = value;
+            skippedId[size] = skipped;
+            size++;
+        }
+
         void add(String name, char[] buf, int off, int len) {
             if (size < MAX_HEADERS) {
-                names[size] = name;
-                hashes[size] = name.hashCode();
-                indexLast();
-                CharSlice v = slices[size];
-                v.set(buf, off, len);
-                values[size] = v;
-                skippedId[size] = -1;
-                size++;
+                append(name, name.hashCode(), slices[size].set(buf, off, len), -1);
             }
         }
 
         void add(String name, int nameHash, String value) {
             if (size < MAX_HEADERS) {
-                names[size] = name;
-                hashes[size] = nameHash;
-                indexLast();
-                values[size] = value;
-                skippedId[size] = -1;
-                size++;
+                append(name, nameHash, value, -1);
             }
         }
 
@@ -381,14 +379,7 @@ public final class TraceExchange implements Exchange {
          */
         void addSkipped(String name, int nameHash, int id) {
             if (size < MAX_HEADERS) {
-                names[size] = name;
-                hashes[size] = nameHash;
-                indexLast();
-                CharSlice v = slices[size];
-                v.set(owner.text, 0, 0);
-                values[size] = v;
-                skippedId[size] = id;
-                size++;
+                append(name, nameHash, slices[size].set(owner.text, 0, 0), id);
             }
         }
 
