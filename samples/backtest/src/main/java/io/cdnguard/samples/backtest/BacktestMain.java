@@ -58,7 +58,49 @@ public final class BacktestMain implements Runnable {
 
     /** Runs the CLI and returns the exit code (for tests). */
     public static int execute(String... args) {
-        return new CommandLine(new BacktestMain()).execute(args);
+        CommandLine cli = new CommandLine(new BacktestMain());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            String problem = userError(e);
+            if (problem == null) {
+                throw e; // a bug: picocli prints the stack trace
+            }
+            cmd.getErr().println("cdnguard-backtest " + cmd.getCommandName() + ": " + problem);
+            return 2;
+        });
+        return cli.execute(args);
+    }
+
+    /**
+     * What a person needs to read about a bad input (a file that cannot be read or written, an
+     * option value that does not parse), or null when {@code e} is not one: exit code 2 and one
+     * line, not a stack trace.
+     */
+    static String userError(Exception e) {
+        Throwable t = e instanceof UncheckedIOException ? e.getCause() : e;
+        if (t instanceof java.nio.file.NoSuchFileException) {
+            return "no such file: " + ((java.nio.file.FileSystemException) t).getFile();
+        }
+        if (t instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied: " + ((java.nio.file.FileSystemException) t).getFile();
+        }
+        if (t instanceof IOException || t instanceof IllegalArgumentException) {
+            return t.getMessage() == null ? t.toString() : t.getMessage();
+        }
+        return null;
+    }
+
+    private static InputStream open(String file) throws IOException {
+        Path p = Path.of(file);
+        if (Files.isDirectory(p)) {
+            throw new IOException("a directory, not a trace file: " + file);
+        }
+        try {
+            return TraceReader.open(p);
+        } catch (java.io.FileNotFoundException e) {
+            throw e; // its message names the file and the reason
+        } catch (IOException e) { // not gzip after all
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
     }
 
     /** {@code backtest}: replays traces. */
@@ -94,7 +136,11 @@ public final class BacktestMain implements Runnable {
             if (until != null) {
                 untilMillis = Rfc3339.parse(until);
                 if (untilMillis == Rfc3339.INVALID) {
-                    untilMillis = Long.parseLong(until.trim());
+                    try {
+                        untilMillis = Long.parseLong(until.trim());
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("--until: not an RFC 3339 time or epoch milliseconds: '" + until + "'");
+                    }
                 }
             }
             Path dir = null;
@@ -127,14 +173,23 @@ public final class BacktestMain implements Runnable {
             long lines = 0;
             long malformed = 0;
             List<String> firstBad = new ArrayList<>();
+            List<String> cutShort = new ArrayList<>();
             long t0 = System.nanoTime();
             long c0 = Backtest.cpuNanos();
+            long ttlSeconds = Durations.parse(defaultTtl).toSeconds();
             for (String f : files) {
-                InputStream in = f.equals("-") ? System.in : TraceReader.open(Path.of(f));
+                InputStream in = f.equals("-") ? System.in : open(f);
                 try (TraceReader r = format.equalsIgnoreCase("combined")
-                    ? new CombinedLogReader(in, Durations.parse(defaultTtl).toSeconds()) : new JsonTraceReader(in)) {
-                    while (r.next()) {
-                        bt.record(r.timestampMillis(), r.exchange());
+                    ? new CombinedLogReader(in, ttlSeconds) : new JsonTraceReader(in)) {
+                    try {
+                        while (r.next()) {
+                            bt.record(r.timestampMillis(), r.exchange());
+                        }
+                    } catch (java.io.EOFException e) {
+                        // a gzip file cut short (a copy that did not finish): what was there is read, and said
+                        cutShort.add(f + " after line " + r.lines() + " (" + e.getMessage() + ")");
+                    } catch (IOException e) { // a corrupt gzip stream, a failing disk
+                        throw new IOException(f + ": " + e.getMessage() + " (after line " + r.lines() + ")", e);
                     }
                     lines += r.lines();
                     malformed += r.malformed();
@@ -161,6 +216,9 @@ public final class BacktestMain implements Runnable {
             PrintStream err = System.err;
             err.printf(Locale.ROOT, "lines read: %d (%d records, %d malformed%s)%n", lines, bt.records(), malformed,
                 malformed > 0 ? ": line " + String.join(", ", firstBad) + (malformed > firstBad.size() ? ", ..." : "") : "");
+            for (String c : cutShort) {
+                err.println("cut short, the rest is not read: " + c);
+            }
             if (bt.lateRecords() > 0) {
                 err.printf(Locale.ROOT, "records more than 5 s out of order (recorded at the current time): %d%n", bt.lateRecords());
             }
