@@ -67,12 +67,16 @@ import java.util.Map;
  *     the POP's share over the 2 h before the window; until then the 2 h before the window. When
  *     the total did not fall below confirmRatio of its expectation (a loss during a demand spike),
  *     the window is not tested, unless unconfirmedExtraNats is finite (off by default; see Config).
+ *  3. Rate step, where the CDN names no POP (Config.rateSteps): windows of 1..60 min against the
+ *     silence test's level, when at most stepRatio of it arrived, evidence -ln P(X <= k) on counts
+ *     scaled by a quasi-Poisson phi; not during the warm-up, after a spike, or for windows whose
+ *     reference reaches back to the previous local day or before stepQuietHours.
  * Alarm state freezes the level and the pooled POPs; windows never reach back before the last
  * recovery (noLookBefore), so a finished outage cannot re-trigger.
  */
 final class DetectionTraffic {
 
-    enum Reason { NONE, SILENCE, POP_LOSS }
+    enum Reason { NONE, SILENCE, POP_LOSS, RATE_STEP }
 
     /** Tunables; the check's builder fills them. */
     static final class Config {
@@ -136,6 +140,26 @@ final class DetectionTraffic {
         // since the weekly reference (a CDN remap) counts as "gained" too, and can hide a slow partial loss
         // that follows the remap (2 of 6 simulated runs missed in review; a full loss is still caught).
         boolean movedGuard = true;
+        // 3. The rate step, for traffic whose CDN names no POP (Akamai's generic Via, an unknown CDN,
+        // an access log without POP identity), where the share test cannot see a partial loss: the
+        // total over windows of 1 min to 1 h against the recent level (the 2 h before the window),
+        // tested only when it fell to stepRatio of it or below, when less than minPopCoverage of the
+        // reference's fetches name a POP, after the warm-up, and only for windows whose reference
+        // starts on the same local day, stepQuietHours or more after its midnight: a holiday's
+        // fetches fall from midnight, as deep as a POP loss and within half an hour to three hours;
+        // once a window's reference lies after that the level has followed them. The price: a
+        // partial loss that starts between about 23:30 and 05:00 local time is not seen on the total.
+        boolean rateSteps = true;
+        double rateNats = 20;
+        double stepRatio = 0.75;
+        double minPopCoverage = 0.5;
+        long[] rateWindowsMillis = minutes(1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 35, 40, 45, 50, 60);
+        double stepRecoverFactor = 4;
+        double stepSpikeRatio = 1.15; // no test while the reference ran this far above the norm
+        double stepNoiseCv = 0.03;
+        long stepNoiseMillis = 5 * 60_000L;
+        int stepQuietHours = 3; // no window whose reference starts before this local hour (a holiday's drift from midnight)
+        long stepRecoverMillis = 15 * 60_000L;
 
         static long[] minutes(int... m) {
             long[] r = new long[m.length];
@@ -196,6 +220,7 @@ final class DetectionTraffic {
     // sample; see level(). levelReach: how far before a window's start the level reads.
     // The last answer of atFrom per silence window, share window start and share reference start.
     private final int[] silenceHint;
+    private final int[] rateHint;
     private final int[] shareHint;
     private final int[] refHint;
     private final long[] levelStart;
@@ -267,6 +292,8 @@ final class DetectionTraffic {
         sCleanMillis = new long[c];
         levelStart = new long[c];
         silenceHint = new int[cfg.windowsMillis.length];
+        rateHint = new int[cfg.rateWindowsMillis.length];
+        Arrays.fill(rateHint, -1);
         shareHint = new int[cfg.shareWindowsMillis.length];
         refHint = new int[cfg.shareWindowsMillis.length];
         Arrays.fill(silenceHint, -1);
@@ -714,6 +741,7 @@ final class DetectionTraffic {
         silenceTests(now);
         int npop = popIndex.size();
         shareTests(now, npop);
+        rateTests(now, warming || !ready);
         String bestPopNames = null;
         if (bestPop >= 0) {
             bestPopNames = popList(bestMask, npop); // once, for the best window only
@@ -737,6 +765,12 @@ final class DetectionTraffic {
                 frozenPopNames = bestPopNames;
                 System.arraycopy(bestMask, 0, frozenMask, 0, npop);
                 alarmSince = now;
+            } else if (bestR >= cfg.rateNats) {
+                alarm = true;
+                alarmReason = Reason.RATE_STEP;
+                frozenLevel = bestRL;
+                frozenPop = -1;
+                alarmSince = now;
             }
         } else if (alarm && recovered(now)) {
             alarm = false;
@@ -747,9 +781,16 @@ final class DetectionTraffic {
         }
         r.changed = wasAlarm != alarm;
         r.alarm = alarm;
-        r.reason = alarm ? alarmReason : (bestS >= bestP ? Reason.SILENCE : Reason.POP_LOSS);
+        r.reason = alarm ? alarmReason
+                : bestR > Math.max(bestS, bestP) ? Reason.RATE_STEP : bestS >= bestP ? Reason.SILENCE : Reason.POP_LOSS;
         r.shareTest = r.reason == Reason.POP_LOSS;
-        if (r.shareTest) {
+        if (r.reason == Reason.RATE_STEP) {
+            r.evidence = bestR;
+            r.windowMillis = bestRW;
+            r.observed = bestRK;
+            r.expected = bestRLam;
+            r.level = alarm ? frozenLevel : bestRL;
+        } else if (r.shareTest) {
             r.evidence = bestP;
             r.windowMillis = bestPW;
             r.observed = bestPK;
@@ -779,6 +820,81 @@ final class DetectionTraffic {
     private long bestPK;
     private double bestPMu;
     private double bestPShare;
+
+    private double bestR;
+    private long bestRW;
+    private long bestRK;
+    private double bestRLam;
+    private double bestRL;
+
+    /**
+     * Test 3, the rate step (see Config.rateSteps): sets {@code bestR..bestRL}. Off during the
+     * warm-up (the hour-of-day profile that stands in for the week has a weekday's morning ramp on a
+     * Saturday, a step of its own) and, outside an alarm it raised, for any window whose reference
+     * reaches back over a local midnight or into its first stepQuietHours.
+     */
+    private void rateTests(long now, boolean warming) {
+        bestR = 0;
+        bestRW = 0;
+        bestRK = 0;
+        bestRLam = 0;
+        bestRL = 1;
+        boolean own = alarm && alarmReason == Reason.RATE_STEP; // reported while its alarm lasts
+        if (!cfg.rateSteps || warming || alarm && !own) {
+            return;
+        }
+        long day = Math.floorDiv(baseline.localHourOf(now), 24);
+        for (int wi = 0; wi < cfg.rateWindowsMillis.length; wi++) {
+            long w = cfg.rateWindowsMillis[wi];
+            long start = now - w;
+            long refHour = baseline.localHourOf(start - cfg.referenceMillis);
+            if (start < noLookBefore || !own && (Math.floorDiv(refHour, 24) != day || Math.floorMod(refHour, 24) < cfg.stepQuietHours)) {
+                break; // longer windows start earlier: they are out too
+            }
+            int s = atFrom(rateHint, wi, start);
+            if (s < 0) {
+                continue;
+            }
+            long k = obs - sObs[s];
+            double e = exp - sExp[s];
+            if (!(e > 0) || k > cfg.stepRatio * e * cfg.maxLevel) {
+                continue; // no step whatever the level: skip the level's cost
+            }
+            int ref = at(start - cfg.referenceMillis);
+            if (ref < 0) {
+                ref = oldest();
+            }
+            long refFetches = sCleanObs[s] - sCleanObs[ref];
+            if (refFetches <= 0 || sCleanPopTotal[s] - sCleanPopTotal[ref] >= cfg.minPopCoverage * refFetches) {
+                continue; // the CDN names its POPs: the share test sees a partial loss, and a holiday moves them all
+            }
+            if (!own && refFetches > cfg.stepSpikeRatio * (sCleanExp[s] - sCleanExp[ref])) {
+                // a spike or an invalidation burst in the reference: its end is a step down by itself, and
+                // the caches it filled dip below the norm for a while (30 % below at 400 fetches a minute)
+                continue;
+            }
+            // the level capped by the drift level, as the silence test's: at a fetch a minute the
+            // pseudo-counted level lags a holiday's drift by hours, and the lag reads as a step
+            double l = own ? frozenLevel : silenceLevel(s, start);
+            double lam = l * e;
+            if (k <= cfg.stepRatio * lam && Poisson.deficitEvidenceUpper(k, lam) > bestR) {
+                // Busy streams vary more than Poisson from minute to minute (demand, bursts of
+                // refetches): the counts are scaled down by phi = 1 + lam cv^2 T / W (quasi-Poisson: a
+                // rate noise of relative size cv over periods of T, averaged over the window W >= T),
+                // which leaves a few dozen fetches a window as they are: at 400 a minute the end of a
+                // spike dipped 29 % for a minute, 20 nats of Poisson evidence and 14 with phi
+                double phi = 1 + lam * cfg.stepNoiseCv * cfg.stepNoiseCv * Math.min(1.0, (double) cfg.stepNoiseMillis / w);
+                double ev = Poisson.deficitEvidence((long) Math.ceil(k / phi), lam / phi);
+                if (ev > bestR) {
+                    bestR = ev;
+                    bestRW = w;
+                    bestRK = k;
+                    bestRLam = lam;
+                    bestRL = l;
+                }
+            }
+        }
+    }
 
     /** Tests 1 and 1b: sets {@code bestS..bestSL}. */
     private void silenceTests(long now) {
@@ -1205,7 +1321,15 @@ final class DetectionTraffic {
     }
 
     private boolean recovered(long now) {
-        // The shortest window in which the frozen expectation reaches recoverExpected fetches.
+        // The shortest window in which the frozen expectation reaches recoverExpected fetches; a rate
+        // step (a partial loss: its windows hold 55-65 % of the expectation, often 70 % in a few
+        // minutes by chance, and more when the lost POPs' share of the day's traffic shrinks) needs
+        // more: stepRecoverFactor times as many over at least stepRecoverMillis, and half-way from its
+        // step back to normal.
+        boolean step = alarmReason == Reason.RATE_STEP;
+        double needed = step ? cfg.stepRecoverFactor * cfg.recoverExpected : cfg.recoverExpected;
+        long shortest = step ? cfg.stepRecoverMillis : 0;
+        double ratio = step ? 0.5 * (1 + cfg.stepRatio) : cfg.recoverRatio;
         long chosen = -1;
         int cs = -1;
         for (long w : cfg.windowsMillis) {
@@ -1215,7 +1339,7 @@ final class DetectionTraffic {
             }
             chosen = w;
             cs = s;
-            if (frozenLevel * (exp - sExp[s]) >= cfg.recoverExpected) {
+            if (w >= shortest && frozenLevel * (exp - sExp[s]) >= needed) {
                 break;
             }
         }
@@ -1224,7 +1348,7 @@ final class DetectionTraffic {
         }
         double e = frozenLevel * (exp - sExp[cs]);
         long k = obs - sObs[cs];
-        if (!(e > 0) || k < cfg.recoverRatio * e || k < 3) {
+        if (!(e > 0) || k < ratio * e || k < 3) {
             return false;
         }
         if (alarmReason == Reason.POP_LOSS && frozenPop >= 0) {

@@ -25,6 +25,9 @@ class CdnTrafficCheckTest {
         assertThatThrownBy(() -> CdnTrafficCheck.builder().silenceThresholdNats(0).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("silenceThresholdNats");
         assertThatThrownBy(() -> CdnTrafficCheck.builder().deepDropRatio(1.5).build()).hasMessageContaining("1.5");
+        assertThatThrownBy(() -> CdnTrafficCheck.builder().rateStepThresholdNats(Double.NaN).build())
+                .hasMessageContaining("rateStepThresholdNats");
+        assertThat(CdnTrafficCheck.builder().persistence(false).rateStepThresholdNats(Double.POSITIVE_INFINITY).build()).isNotNull();
         assertThatThrownBy(() -> CdnTrafficCheck.builder().recoverRatio(0).build()).hasMessageContaining("recoverRatio");
         assertThatThrownBy(() -> CdnTrafficCheck.builder().baselineName("../etc/passwd").build()).hasMessageContaining("baselineName");
         assertThatThrownBy(() -> CdnTrafficCheck.builder().saveInterval(Duration.ZERO).build()).hasMessageContaining("saveInterval");

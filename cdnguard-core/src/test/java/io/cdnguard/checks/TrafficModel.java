@@ -246,6 +246,8 @@ final class TrafficModel {
         DetectionTraffic.Result last;
         final java.util.List<Long> alarmTimes = new java.util.ArrayList<>();
         final java.util.List<String> alarmNotes = new java.util.ArrayList<>();
+        /** Whether the detector is told the POPs (false: a CDN whose headers name none, as Akamai's). */
+        boolean namesPops = true;
 
         Run(TrafficModel model, DetectionTraffic detector) {
             this.model = model;
@@ -265,7 +267,8 @@ final class TrafficModel {
                     }
                 }
                 boolean was = detector.inAlarm();
-                last = detector.update(t, total, model.pops, popCum, model.pops.length);
+                last = namesPops ? detector.update(t, total, model.pops, popCum, model.pops.length)
+                        : detector.update(t, total, null, null, 0);
                 if (last.alarm) {
                     alarmMillis += step;
                 }
@@ -282,6 +285,12 @@ final class TrafficModel {
                     firstClear = t;
                 }
             }
+            return this;
+        }
+
+        /** Drives the detector with the total only, as for a CDN whose headers name no POP. */
+        Run withoutPopNames() {
+            namesPops = false;
             return this;
         }
 
