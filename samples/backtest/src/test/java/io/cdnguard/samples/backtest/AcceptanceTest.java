@@ -2,6 +2,7 @@ package io.cdnguard.samples.backtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cdnguard.samples.backtest.sim.CdnProfile;
 import io.cdnguard.samples.backtest.sim.Scenario;
 import org.junit.jupiter.api.Test;
 
@@ -56,6 +57,19 @@ class AcceptanceTest {
         Experiments.IncidentResult i = incident(r);
         assertThat(i.delayMin()).as(describe(r)).isNotNull();
         assertThat(i.delayMin()).as(describe(r)).isLessThanOrEqualTo(60.0);
+    }
+
+    /** The same where the CDN's headers name no POP (Akamai's generic Via): the rate-step test's, on the total. */
+    @Test
+    void partialDrop40Percent_weekendEvening_withoutPopNames_within60Min_andNormalWeeksQuiet() {
+        Experiments.RunResult r = run(Scenario.named("partial-drop", 13, 0, CdnProfile.AKAMAI).fromDay(10));
+        Experiments.IncidentResult i = incident(r);
+        assertThat(i.delayMin()).as(describe(r)).isNotNull();
+        assertThat(i.delayMin()).as(describe(r)).isLessThanOrEqualTo(60.0);
+        assertThat(r.falseAlarms()).as(describe(r)).isEmpty();
+        Experiments.RunResult normal = run(Scenario.named("normal", 16, 0, CdnProfile.AKAMAI));
+        assertThat(normal.falseAlarms()).as(describe(normal)).isEmpty();
+        assertThat(normal.warmUpAlarms()).as(describe(normal)).isEmpty();
     }
 
     @Test
