@@ -69,8 +69,9 @@ import java.util.Map;
  *     the window is not tested, unless unconfirmedExtraNats is finite (off by default; see Config).
  *  3. Rate step, where the CDN names no POP (Config.rateSteps): windows of 1..60 min against the
  *     silence test's level, when at most stepRatio of it arrived, evidence -ln P(X <= k) on counts
- *     scaled by a quasi-Poisson phi; not during the warm-up, after a spike, or for windows whose
- *     reference reaches back to the previous local day or before stepQuietHours.
+ *     scaled by a quasi-Poisson phi; not during the warm-up, on a quiet day, after a spike, over hours
+ *     the weekly baseline does not know, before the ring holds the reference, or for windows whose
+ *     reference reaches back to the previous local day or before stepQuietHours (see stepReference).
  * Alarm state freezes the level and the pooled POPs; windows never reach back before the last
  * recovery (noLookBefore), so a finished outage cannot re-trigger.
  */
@@ -144,7 +145,7 @@ final class DetectionTraffic {
         // an access log without POP identity), where the share test cannot see a partial loss: the
         // total over windows of 1 min to 1 h against the recent level (the 2 h before the window),
         // tested only when it fell to stepRatio of it or below, when less than minPopCoverage of the
-        // reference's fetches name a POP, after the warm-up, and only for windows whose reference
+        // reference's fetches name a POP, after the warm-up, not on a quiet day, and only for windows whose reference
         // starts on the same local day, stepQuietHours or more after its midnight: a holiday's
         // fetches fall from midnight, as deep as a POP loss and within half an hour to three hours;
         // once a window's reference lies after that the level has followed them. The price: a
@@ -156,8 +157,9 @@ final class DetectionTraffic {
         long[] rateWindowsMillis = minutes(1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 35, 40, 45, 50, 60);
         double stepRecoverFactor = 4;
         double stepSpikeRatio = 1.15; // no test while the reference ran this far above the norm
-        double stepNoiseCv = 0.03;
+        double stepNoiseCv = 0.05;
         long stepNoiseMillis = 5 * 60_000L;
+        double stepQuietDay = 0.8; // no test on a day whose clean level since local midnight is below this (a holiday is low all day)
         int stepQuietHours = 3; // no window whose reference starts before this local hour (a holiday's drift from midnight)
         long stepRecoverMillis = 15 * 60_000L;
 
@@ -213,6 +215,7 @@ final class DetectionTraffic {
     private final long[] sCleanPop;
     private final long[] sPopTotal; // the sum of each sample's sPop row
     private final long[] sCleanPopTotal; // the sum of each sample's sCleanPop row
+    private final long[] sCleanNamed; // clean fetches under any POP key, indexed or not (running total)
     private final long[] sCleanMillis; // clean time (steps not in alarm, with a known expectation), running total
     private int head;
     private int size;
@@ -241,6 +244,12 @@ final class DetectionTraffic {
     private final long[] cleanPop;
     private long popTotal; // the sum of pop: columns of POPs not (yet) indexed are always 0
     private long cleanPopTotal; // the sum of cleanPop
+    private long cleanNamed; // clean fetches under any POP key (the rate step's coverage gate)
+    private long lastNamedCum; // the sum of update's popCum last time
+    // clean fetches and their expectation since the last local midnight (the rate step's day level)
+    private long curDay = Long.MIN_VALUE;
+    private long dayObs;
+    private double dayExp;
     private long cleanMillis; // clean time (steps not in alarm, with a known expectation)
 
     // inputs last seen (for deltas)
@@ -289,6 +298,7 @@ final class DetectionTraffic {
         sCleanPop = new long[c * cfg.maxPops];
         sPopTotal = new long[c];
         sCleanPopTotal = new long[c];
+        sCleanNamed = new long[c];
         sCleanMillis = new long[c];
         levelStart = new long[c];
         silenceHint = new int[cfg.windowsMillis.length];
@@ -392,6 +402,12 @@ final class DetectionTraffic {
         boolean discontinuity = !first && (dt < 0 || dt > Math.max(cfg.maxGapMillis, 3 * lastDt));
         long delta = first ? 0 : Math.max(0, cumFetches - lastCum);
         lastCum = cumFetches;
+        long namedCum = 0;
+        for (int i = 0; i < popCount && popCum != null; i++) {
+            namedCum += popCum[i];
+        }
+        long namedDelta = first ? 0 : Math.max(0, namedCum - lastNamedCum);
+        lastNamedCum = namedCum;
         if (popKeys != null && keyCache.length < popCount) {
             keyCache = Arrays.copyOf(keyCache, popCount);
             keyIdx = Arrays.copyOf(keyIdx, popCount);
@@ -476,6 +492,15 @@ final class DetectionTraffic {
                 cleanPop[i] += popDelta[i];
             }
             cleanPopTotal += popDeltaTotal;
+            cleanNamed += namedDelta;
+            long day = Math.floorDiv(baseline.localHourOf(now - 1), 24);
+            if (day != curDay) {
+                curDay = day;
+                dayObs = 0;
+                dayExp = 0;
+            }
+            dayObs += delta;
+            dayExp += expDelta;
             cleanMillis += dt;
         }
         if (!alarm) {
@@ -532,6 +557,7 @@ final class DetectionTraffic {
         System.arraycopy(cleanPop, 0, sCleanPop, slot * cfg.maxPops, cfg.maxPops);
         sPopTotal[slot] = popTotal;
         sCleanPopTotal[slot] = cleanPopTotal;
+        sCleanNamed[slot] = cleanNamed;
         sCleanMillis[slot] = cleanMillis;
     }
 
@@ -843,6 +869,11 @@ final class DetectionTraffic {
         if (!cfg.rateSteps || warming || alarm && !own) {
             return;
         }
+        if (!own && (dayObs + cfg.levelPseudoCount) < cfg.stepQuietDay * (dayExp + cfg.levelPseudoCount)) {
+            // a quiet day (a holiday): its fetches stay low all day, and their ratio to the norm keeps
+            // moving with the day's demand (fetches do not scale with it): steps of its own, evenings too
+            return;
+        }
         long day = Math.floorDiv(baseline.localHourOf(now), 24);
         for (int wi = 0; wi < cfg.rateWindowsMillis.length; wi++) {
             long w = cfg.rateWindowsMillis[wi];
@@ -860,17 +891,7 @@ final class DetectionTraffic {
             if (!(e > 0) || k > cfg.stepRatio * e * cfg.maxLevel) {
                 continue; // no step whatever the level: skip the level's cost
             }
-            int ref = at(start - cfg.referenceMillis);
-            if (ref < 0) {
-                ref = oldest();
-            }
-            long refFetches = sCleanObs[s] - sCleanObs[ref];
-            if (refFetches <= 0 || sCleanPopTotal[s] - sCleanPopTotal[ref] >= cfg.minPopCoverage * refFetches) {
-                continue; // the CDN names its POPs: the share test sees a partial loss, and a holiday moves them all
-            }
-            if (!own && refFetches > cfg.stepSpikeRatio * (sCleanExp[s] - sCleanExp[ref])) {
-                // a spike or an invalidation burst in the reference: its end is a step down by itself, and
-                // the caches it filled dip below the norm for a while (30 % below at 400 fetches a minute)
+            if (!own && !stepReference(s, start)) {
                 continue;
             }
             // the level capped by the drift level, as the silence test's: at a fetch a minute the
@@ -881,8 +902,8 @@ final class DetectionTraffic {
                 // Busy streams vary more than Poisson from minute to minute (demand, bursts of
                 // refetches): the counts are scaled down by phi = 1 + lam cv^2 T / W (quasi-Poisson: a
                 // rate noise of relative size cv over periods of T, averaged over the window W >= T),
-                // which leaves a few dozen fetches a window as they are: at 400 a minute the end of a
-                // spike dipped 29 % for a minute, 20 nats of Poisson evidence and 14 with phi
+                // which leaves a few fetches a window as they are (TrafficModel's demand noise, 10 % per
+                // 5 min, made 20-nat steps at 20 fetches a minute in ordinary weeks without it)
                 double phi = 1 + lam * cfg.stepNoiseCv * cfg.stepNoiseCv * Math.min(1.0, (double) cfg.stepNoiseMillis / w);
                 double ev = Poisson.deficitEvidence((long) Math.ceil(k / phi), lam / phi);
                 if (ev > bestR) {
@@ -894,6 +915,45 @@ final class DetectionTraffic {
                 }
             }
         }
+    }
+
+    /**
+     * Whether a rate-step window starting at {@code start} (sample {@code s}) has a reference the test
+     * can trust: the whole 2 h of it in the ring (not the few minutes after a restart or a clock step,
+     * where the pseudo-counted level is near 1 whatever the traffic), fewer than minPopCoverage of its
+     * fetches under a POP key (any key, indexed or not: a CDN that names its POPs is the share test's),
+     * the weekly baseline in force over it and the window (an hour that falls back to the daily
+     * profile, after a restart lost it, can be a weekday's rate on a Sunday: a step of its own), and no
+     * spike in it: neither above the norm nor above the 2 h before it by more than stepSpikeRatio (the
+     * end of a spike is a step down by itself, and the caches it filled dip below the norm for a while).
+     */
+    private boolean stepReference(int s, long start) {
+        int ref = at(start - cfg.referenceMillis);
+        if (ref < 0 || sTime[ref] < historyStart) {
+            return false;
+        }
+        long refFetches = sCleanObs[s] - sCleanObs[ref];
+        double refExp = sCleanExp[s] - sCleanExp[ref];
+        if (refFetches <= 0 || !(refExp > 0) || sCleanNamed[s] - sCleanNamed[ref] >= cfg.minPopCoverage * refFetches) {
+            return false;
+        }
+        for (long t = start - cfg.referenceMillis - 30 * 60_000L; t <= lastTime + 30 * 60_000L; t += 60 * 60_000L) {
+            if (baseline.source(t) != 2) {
+                return false;
+            }
+        }
+        if (refFetches > cfg.stepSpikeRatio * refExp) {
+            return false;
+        }
+        int before = at(start - 2 * cfg.referenceMillis);
+        if (before >= 0) {
+            long k0 = sCleanObs[ref] - sCleanObs[before];
+            double e0 = sCleanExp[ref] - sCleanExp[before];
+            if (e0 > 0 && refFetches / refExp > cfg.stepSpikeRatio * (k0 + cfg.levelPseudoCount) / (e0 + cfg.levelPseudoCount)) {
+                return false; // a spike on a quiet day (a holiday's afternoon): above its own level, not the norm's
+            }
+        }
+        return true;
     }
 
     /** Tests 1 and 1b: sets {@code bestS..bestSL}. */

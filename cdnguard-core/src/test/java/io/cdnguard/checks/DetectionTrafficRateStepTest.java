@@ -91,6 +91,45 @@ class DetectionTrafficRateStepTest {
         }
     }
 
+    /**
+     * Ordinary weeks, holidays with an afternoon spike and a restart in the middle of a holiday (review
+     * of 1674b87: each paged before the day-level, noise, spike and reference guards).
+     */
+    @Test
+    void normalWeeksHolidaysSpikesAndRestartsWithoutPopNames_notFlagged() {
+        long wed = W3 + 2 * DAY;
+        for (double night : new double[] {2.0, 20.0}) {
+            for (long seed = 1; seed <= 3; seed++) {
+                TrafficModel m = CdnTrafficDetectorTest.site(seed, night);
+                TrafficModel.Run run = new TrafficModel.Run(m, warmed(seed, night, true)).withoutPopNames()
+                        .drive(W3 + 2 * HOUR, W3 + WEEK - MIN, STEP);
+                assertThat(run.alarms).as("normal week 3, night rate %s, seed %s: %s", night, seed, run.alarmNotes).isZero();
+            }
+            for (long seed = 1; seed <= 4; seed++) {
+                TrafficModel m = CdnTrafficDetectorTest.site(seed, night);
+                java.util.function.LongToDoubleFunction hol = CdnTrafficDetectorTest.holiday(wed);
+                m.demandMultiplier = t -> hol.applyAsDouble(t) * (t >= wed + 15 * HOUR && t < wed + 16 * HOUR + 30 * MIN ? 3 : 1);
+                TrafficModel.Run run = new TrafficModel.Run(m, warmed(seed, night, true)).withoutPopNames()
+                        .drive(wed - 6 * HOUR, wed + 12 * HOUR, STEP);
+                run.drive(wed + 12 * HOUR + 6 * MIN, wed + DAY + 3 * HOUR, STEP); // a restart at noon: 6 min of nothing
+                assertThat(run.alarms).as("holiday with a spike and a restart, night rate %s, seed %s: %s", night, seed,
+                        run.alarmNotes).isZero();
+            }
+        }
+    }
+
+    @Test
+    void aLongRateStepAlarm_keepsReportingItsEvidence() {
+        TrafficModel m = CdnTrafficDetectorTest.site(1, 20.0);
+        cutFortyPercent(m, SAT19, 5 * HOUR);
+        TrafficModel.Run run = new TrafficModel.Run(m, warmed(1, 20.0, true)).withoutPopNames()
+                .drive(SAT19 - 6 * HOUR, SAT19 + 4 * HOUR, STEP);
+        assertThat(run.last.alarm).isTrue();
+        assertThat(run.last.reason).isEqualTo(DetectionTraffic.Reason.RATE_STEP);
+        assertThat(run.last.evidence).as("4 h in, when the reference holds no clean time any more").isGreaterThan(20.0);
+        assertThat(run.last.observed).isLessThan((long) (0.75 * run.last.expected));
+    }
+
     @Test
     void spikeAndInvalidationBurstWithoutPopNames_notFlagged() {
         long sat18 = W3 + 5 * DAY + 18 * HOUR;
