@@ -66,7 +66,7 @@ import org.slf4j.LoggerFactory;
  *   carry one: Akamai's generic {@code Via}, an unknown CDN, an access log), so that a partial loss
  *   is not invisible there. The total over windows of 1 to 60 minutes against the level of the two
  *   hours before the window (capped as the silence test's is), tested when it fell to 75 % of it
- *   or below, with the counts of busy windows allowed 5 % of noise per 5 minutes. A holiday's drop
+ *   or below, with the counts of busy windows allowed 8 % of noise per 5 minutes. A holiday's drop
  *   is as deep, but it starts at midnight: no window is tested whose two hours before start on the
  *   previous day or before 03:00 (local, {@link Builder#zone(ZoneId)}: set it to the site's
  *   zone, or a holiday's midnight is not where the guard looks), so a loss starting between about
@@ -74,7 +74,8 @@ import org.slf4j.LoggerFactory;
  *   80 % of the norm: a holiday is low all day); nor during the warm-up, nor in the two hours after a
  *   restart or clock step, nor over hours the weekly baseline does not know yet, nor after a spike
  *   or an invalidation burst (the reference more than 15 % above the norm or the hours before it:
- *   its end is a step down). A 40 % loss at 28 fetches a minute is caught in about 2.5-3.5 t*.</li>
+ *   its end is a step down). A 40 % loss at 28 fetches a minute is caught in about 3-4 t* (at
+ *   20-100 a minute in 4-7 min).</li>
  * </ol>
  * The check alarms when the largest evidence reaches {@link Builder#silenceThresholdNats(double)}
  * (default 17 nats), {@link Builder#shareThresholdNats(double)} (default 17) or {@link
@@ -371,7 +372,7 @@ public final class CdnTrafficCheck implements Check {
         /**
          * Evidence (nats) needed to flag a step down of the total, the test for CDNs whose headers
          * name no POP (Akamai's generic {@code Via}). Default 20 (counts at over a few hundred
-         * fetches a window are also allowed 5 % of noise per 5 minutes); {@code
+         * fetches a window are also allowed 8 % of noise per 5 minutes); {@code
          * Double.POSITIVE_INFINITY} turns the test off.
          */
         public Builder rateStepThresholdNats(double nats) {

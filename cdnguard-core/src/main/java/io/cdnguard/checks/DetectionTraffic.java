@@ -157,7 +157,7 @@ final class DetectionTraffic {
         long[] rateWindowsMillis = minutes(1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30, 35, 40, 45, 50, 60);
         double stepRecoverFactor = 4;
         double stepSpikeRatio = 1.15; // no test while the reference ran this far above the norm
-        double stepNoiseCv = 0.05;
+        double stepNoiseCv = 0.08;
         long stepNoiseMillis = 5 * 60_000L;
         double stepQuietDay = 0.8; // no test on a day whose clean level since local midnight is below this (a holiday is low all day)
         int stepQuietHours = 3; // no window whose reference starts before this local hour (a holiday's drift from midnight)
@@ -903,7 +903,8 @@ final class DetectionTraffic {
                 // refetches): the counts are scaled down by phi = 1 + lam cv^2 T / W (quasi-Poisson: a
                 // rate noise of relative size cv over periods of T, averaged over the window W >= T),
                 // which leaves a few fetches a window as they are (TrafficModel's demand noise, 10 % per
-                // 5 min, made 20-nat steps at 20 fetches a minute in ordinary weeks without it)
+                // 5 min, made 20-nat steps in ordinary weeks at 20 fetches a minute with 3 %, and in 7 of
+                // 24 fortnights at 100-1500 a minute with 5 %; none with 8 %)
                 double phi = 1 + lam * cfg.stepNoiseCv * cfg.stepNoiseCv * Math.min(1.0, (double) cfg.stepNoiseMillis / w);
                 double ev = Poisson.deficitEvidence((long) Math.ceil(k / phi), lam / phi);
                 if (ev > bestR) {
@@ -934,8 +935,9 @@ final class DetectionTraffic {
         }
         long refFetches = sCleanObs[s] - sCleanObs[ref];
         double refExp = sCleanExp[s] - sCleanExp[ref];
-        if (refFetches <= 0 || !(refExp > 0) || sCleanNamed[s] - sCleanNamed[ref] >= cfg.minPopCoverage * refFetches) {
-            return false;
+        if (refFetches <= 0 || !(refExp > 0) || sCleanNamed[s] - sCleanNamed[ref] >= cfg.minPopCoverage * refFetches
+                || sCleanMillis[s] - sCleanMillis[ref] < 0.75 * cfg.referenceMillis) {
+            return false; // also when alarm time left the reference mostly empty: its level would be a few minutes' pulled to 1
         }
         for (long t = start - cfg.referenceMillis - 30 * 60_000L; t <= lastTime + 30 * 60_000L; t += 60 * 60_000L) {
             if (baseline.source(t) != 2) {
