@@ -14,7 +14,10 @@ import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Bad input on the command line: one line saying what is wrong and exit code 2, never a stack trace. */
+/**
+ * Bad input on the command line: one line saying what is wrong and exit code 2, never a stack trace.
+ * Also {@link #run}: a CLI run with its output captured, for the other CLI tests.
+ */
 class BacktestCliErrorsTest {
 
     /** The exit code, stdout and stderr of one CLI run. */

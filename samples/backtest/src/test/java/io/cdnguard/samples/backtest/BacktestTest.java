@@ -139,22 +139,10 @@ class BacktestTest {
         }
         sb.append("{\"ts\":\"2021-04-04T01:20:00Z\",\"method\":\n");
         Files.writeString(trace, sb.toString());
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            code = BacktestMain.execute("backtest", "--expect-backends", "asset-1,asset-2", trace.toString());
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-        assertThat(code).isZero();
-        String stdout = out.toString(StandardCharsets.UTF_8);
-        String stderr = err.toString(StandardCharsets.UTF_8);
+        BacktestCliErrorsTest.Run run = BacktestCliErrorsTest.run("backtest", "--expect-backends", "asset-1,asset-2", trace.toString());
+        assertThat(run.code()).isZero();
+        String stdout = run.out();
+        String stderr = run.err();
         assertThat(stdout.lines()).isNotEmpty();
         assertThat(stdout.lines()).allMatch(l -> l.matches("\\{\"ts\":\"\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\",\"check\":\"[a-z-]+\","
             + "\"status\":\"(UP|DEGRADED|DOWN)\",\"previous\":\"(UP|DEGRADED|DOWN)\",\"message\":\".*\"}"));
