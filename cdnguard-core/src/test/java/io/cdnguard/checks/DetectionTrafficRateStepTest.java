@@ -118,6 +118,23 @@ class DetectionTrafficRateStepTest {
         }
     }
 
+    /**
+     * Busy sites without POP names, a fresh detector over 15 days from Monday 00:00 (the shape of the
+     * simulated traces): the model's own demand noise (10 % per 5 min) paged in 7 of these 24 with
+     * 5 % of noise allowed (second review of the rate step); none with 8 %.
+     */
+    @Test
+    void busyFortnightsWithoutPopNames_fromAFreshStart_notFlagged() {
+        for (double night : new double[] {50, 100, 200}) {
+            for (long seed = 1; seed <= 8; seed++) {
+                TrafficModel m = CdnTrafficDetectorTest.site(seed, night);
+                TrafficModel.Run run = new TrafficModel.Run(m, CdnTrafficDetectorTest.fresh()).withoutPopNames()
+                        .drive(MONDAY, MONDAY + 15 * DAY, STEP);
+                assertThat(run.alarms).as("night rate %s, seed %s: %s", night, seed, run.alarmNotes).isZero();
+            }
+        }
+    }
+
     @Test
     void aLongRateStepAlarm_keepsReportingItsEvidence() {
         TrafficModel m = CdnTrafficDetectorTest.site(1, 20.0);
