@@ -58,7 +58,12 @@ import java.util.Locale;
  *       jackson stopped; jackson's own line count (its row) tells that no line break lies inside
  *       the record. Anything else (a blank or indented line, a record over two lines, trailing
  *       content, the buffer's end) goes the usual way. This saves the newline search over every
- *       byte of every line (about 5 % of a busy trace's reading and recording).</li>
+ *       byte of every line (about 5 % of a busy trace's reading and recording). It is tried only
+ *       when the buffer holds at least twice the longest record line so far ({@link #fastMargin}):
+ *       a line cut by the buffer's end ends jackson's parse on branches C2 compiled as traps
+ *       (end of input inside a string, a number, white space: a new one at almost every refill),
+ *       and each trap had the reader's parse compiled again, 0.2 to 0.5 s of C2 each, on the same
+ *       core as the reading in a one-core run.</li>
  *   <li>Header values that recur (user agents, {@code Cache-Control} policies, {@code CDN-Loop})
  *       are handed to the core as one canonical {@code String} each ({@code Values}), not as a
  *       copy in the arena, so the core's {@code String} fast paths and its {@code Cache-Control}
@@ -91,6 +96,8 @@ public final class JsonTraceReader extends TraceReader {
     static final int MAX_NAMES = 256;
     /** Longest field name given an id. */
     static final int MAX_NAME_LENGTH = 64;
+    /** Least {@link #fastMargin}. */
+    static final int MIN_FAST_MARGIN = 4096;
 
     private static final double[] POW10 = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
         1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
@@ -144,6 +151,12 @@ public final class JsonTraceReader extends TraceReader {
      * {@link #nextLineRecord}.
      */
     private int fastPos = -1;
+    /**
+     * Bytes the buffer must hold from {@link #fastPos} on for {@link #nextLineRecord} to try: twice
+     * the longest record line read so far, so that the line it reads is, but for a line more than
+     * twice as long as any before it, whole in the buffer.
+     */
+    private int fastMargin = MIN_FAST_MARGIN;
     private int fastRow;
     private int endRow;
     private int endAt;
@@ -155,6 +168,8 @@ public final class JsonTraceReader extends TraceReader {
     long bulkRecords;
     /** Of those, the lines read without a newline search first ({@link #nextLineRecord}), for tests. */
     long unsearchedLines;
+    /** Lines {@link #nextLineRecord} tried and left to the usual way, for tests. */
+    long fastGiveUps;
 
     /** Per name id: whether a header value under that name was asked for (then decoded on every line). */
     private final boolean[] needed = new boolean[MAX_NAMES];
@@ -275,6 +290,7 @@ public final class JsonTraceReader extends TraceReader {
                     return false; // trailing content: the line alone decides
                 }
             }
+            longest(len);
             return true;
         } catch (IOException | RuntimeException e) {
             return false;
@@ -403,7 +419,7 @@ public final class JsonTraceReader extends TraceReader {
         int pos = fastPos;
         fastPos = -1;
         if (bulk == null || b != lines.buffer() || lines.refills() != bulkRefills || pos != lines.position()
-                || pos >= bulkEnd || b[pos] != '{') {
+                || bulkEnd - pos < fastMargin || b[pos] != '{') {
             return false;
         }
         exchange.reset();
@@ -418,6 +434,7 @@ public final class JsonTraceReader extends TraceReader {
                     while (k < end) {
                         byte c = b[k];
                         if (c == '\n') {
+                            longest(k - pos);
                             lines.advanceTo(k);
                             endAt = k;
                             fastRow = row + 1;
@@ -438,9 +455,17 @@ public final class JsonTraceReader extends TraceReader {
         } catch (IOException | RuntimeException e) {
             // the usual way decides
         }
+        fastGiveUps++;
         closeBulk();
         exchange.reset();
         return false;
+    }
+
+    /** Notes a record line's length for {@link #fastMargin}. */
+    private void longest(int len) {
+        if (len > fastMargin >> 1) {
+            fastMargin = len > TraceReader.MAX_LINE ? 2 * TraceReader.MAX_LINE : 2 * len;
+        }
     }
 
     private void closeBulk() {
