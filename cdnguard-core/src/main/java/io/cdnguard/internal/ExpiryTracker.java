@@ -669,10 +669,11 @@ public final class ExpiryTracker {
         }
         int i = (int) from & ringMask;
         int j = (int) to & ringMask;
-        if (i <= j) {
-            return sum + prefix(j) - prefix(i - 1);
-        }
-        return sum + blockPrefix[blockCache.length] - prefix(i - 1) + prefix(j);
+        // a range that wraps (i > j) adds the whole ring: by a mask, not a branch, because the
+        // wrap is rare and C2 compiles a branch it has not seen taken as a trap (the snapshot's
+        // code was compiled again after each one)
+        long wrap = blockPrefix[blockCache.length] & ((long) (j - i) >> 63);
+        return sum + wrap + prefix(j) - prefix(i - 1);
     }
 
     /**
