@@ -137,6 +137,12 @@ final class BaselineWeekly {
         return localHour(epochMillis);
     }
 
+    /** Milliseconds since the local midnight before {@code epochMillis}. */
+    long localMillisOfDay(long epochMillis) {
+        int off = offset(Math.floorDiv(epochMillis, 1000L));
+        return Math.floorMod(epochMillis + off * 1000L, 86_400_000L);
+    }
+
     int slotOf(long epochMillis) {
         return slotOfLocalHour(localHour(epochMillis));
     }

@@ -51,7 +51,8 @@ import java.util.Map;
  * Tests per evaluation (when not warming up):
  *  1. silence: for windows of 1..120 min and for the gap since the last fetch, with the expectation
  *     lam = level * expected: evidence -ln P(X <= k | lam) when k <= deepRatio * lam and the count is
- *     also unlikely for a holiday-deep level (holidayFloor * lam, floorNats). The level here is also
+ *     also unlikely for a holiday-deep level (holidayFloor * lam, floorNats; in the first 45 min after a
+ *     local midnight midnightFloor * lam, midnightFloorNats: a holiday's first minutes). The level here is also
  *     capped by the drift level (driftLevel: an upper confidence bound of the level over each of the
  *     spans before the window), which follows a holiday down at a fetch a minute.
  *  2. POP share: for windows of 1..240 min, the POPs whose count fell to half of their reference
@@ -94,6 +95,15 @@ final class DetectionTraffic {
         double levelPseudoCount = 30;
         double holidayFloor = 0.25;
         double floorNats = 4;
+        // In the first midnightMillis after a local midnight, a silence window (or gap) starting there
+        // must also be unlikely (midnightFloorNats) at midnightFloor of its level: a holiday's
+        // fetches fall to a third from midnight, in some traffic within a minute, before any level
+        // can follow, and an ordinary 5 min gap of that third read as 17 to 20 nats. A full stop
+        // there is flagged at 22.5 expected fetches instead of 17 (about 2.1 t* instead of 1.6).
+        // midnightFloorNats <= floorNats or midnightMillis 0: off.
+        double midnightFloor = 0.4;
+        double midnightFloorNats = 9;
+        long midnightMillis = 45 * 60_000L;
         long referenceMillis = 120 * 60_000L;
         long shortReferenceMillis = 15 * 60_000L;
         double shortLevelNats = 3;
@@ -980,14 +990,17 @@ final class DetectionTraffic {
             if (!(e > 0) || k > cfg.deepRatio * e * cfg.maxLevel) {
                 continue; // cannot be a deep drop whatever the level: skip the level's cost
             }
-            if (!alarm && !Poisson.deficitEvidenceAtLeast(k, cfg.holidayFloor * e * cfg.maxLevel, cfg.floorNats - FLOOR_MARGIN)) {
+            boolean midnight = nearMidnight(now - w);
+            double floor = midnight ? cfg.midnightFloor : cfg.holidayFloor;
+            double floorNats = midnight ? cfg.midnightFloorNats : cfg.floorNats;
+            if (!alarm && !Poisson.deficitEvidenceAtLeast(k, floor * e * cfg.maxLevel, floorNats - FLOOR_MARGIN)) {
                 // The floor test fails even at the highest level (evidence grows with the mean), so it
                 // fails at the window's own level too: skip the level's cost.
                 continue;
             }
             double l = alarm ? frozenLevel : silenceLevel(s, now - w);
             double lam = l * e;
-            if (k <= cfg.deepRatio * lam && Poisson.deficitEvidenceAtLeast(k, cfg.holidayFloor * lam, cfg.floorNats)
+            if (k <= cfg.deepRatio * lam && Poisson.deficitEvidenceAtLeast(k, floor * lam, floorNats)
                     && Poisson.deficitEvidenceUpper(k, lam) > bestS) { // else it cannot beat the best
                 double ev = Poisson.deficitEvidence(k, lam);
                 if (ev > bestS) {
@@ -1009,8 +1022,10 @@ final class DetectionTraffic {
                 double l = alarm ? frozenLevel : silenceLevel(s, gapStart);
                 double lam = l * e;
                 long k = lastFetchTime >= noLookBefore ? 0 : obs - sObs[s];
+                boolean midnight = nearMidnight(gapStart);
                 if (lam > 0 && k <= cfg.deepRatio * lam
-                        && Poisson.deficitEvidenceAtLeast(k, cfg.holidayFloor * lam, cfg.floorNats)
+                        && Poisson.deficitEvidenceAtLeast(k, (midnight ? cfg.midnightFloor : cfg.holidayFloor) * lam,
+                                midnight ? cfg.midnightFloorNats : cfg.floorNats)
                         && Poisson.deficitEvidenceUpper(k, lam) > bestS) { // else it cannot beat the best
                     double ev = Poisson.deficitEvidence(k, lam);
                     if (ev > bestS) {
@@ -1024,6 +1039,14 @@ final class DetectionTraffic {
             }
         }
 
+    }
+
+    /**
+     * Whether a silence starting at {@code t} starts within {@link Config#midnightMillis} after a
+     * local midnight, where {@link Config#midnightFloor} applies (when it is the stricter floor).
+     */
+    private boolean nearMidnight(long t) {
+        return cfg.midnightFloorNats > cfg.floorNats && baseline.localMillisOfDay(t) < cfg.midnightMillis;
     }
 
     // Per share window (index into shareWindowsMillis): the reference rows' sums and POP count of

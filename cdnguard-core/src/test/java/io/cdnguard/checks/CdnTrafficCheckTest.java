@@ -29,6 +29,9 @@ class CdnTrafficCheckTest {
                 .hasMessageContaining("rateStepThresholdNats");
         assertThat(CdnTrafficCheck.builder().persistence(false).rateStepThresholdNats(Double.POSITIVE_INFINITY).build()).isNotNull();
         assertThatThrownBy(() -> CdnTrafficCheck.builder().recoverRatio(0).build()).hasMessageContaining("recoverRatio");
+        assertThatThrownBy(() -> CdnTrafficCheck.builder().midnightGuard(Duration.ofMinutes(-1)).build()).hasMessageContaining("midnightGuard");
+        assertThatThrownBy(() -> CdnTrafficCheck.builder().midnightGuard(Duration.ofHours(13)).build()).hasMessageContaining("midnightGuard");
+        assertThat(CdnTrafficCheck.builder().persistence(false).midnightGuard(Duration.ZERO).build()).isNotNull();
         assertThatThrownBy(() -> CdnTrafficCheck.builder().baselineName("../etc/passwd").build()).hasMessageContaining("baselineName");
         assertThatThrownBy(() -> CdnTrafficCheck.builder().saveInterval(Duration.ZERO).build()).hasMessageContaining("saveInterval");
     }

@@ -267,6 +267,62 @@ class CdnTrafficDetectorTest {
         }
     }
 
+    @Test
+    void holidayFromMidnight_fewerNightsPagedWithTheMidnightFloor_aStopThereStillCaught() {
+        // A holiday's fetches fall to a third within minutes of midnight (the backtest simulator's
+        // holiday, seed 10 as CloudFront: from 3.6 to 1.3 a minute in the first minute, then 5
+        // minutes without a fetch, 17 nats at the level before midnight: DEGRADED all day). No level
+        // follows that fast, so a silence starting in the first 45 min after midnight must also be
+        // unlikely at 40 % of its level (9 nats). It does not make a holiday safe, it makes it rarer:
+        // 125 such nights at 3.6 fetches a minute over five sites (the model keeps about a third):
+        long fri = W3 + 4 * DAY;
+        DetectionTraffic.Config off = new DetectionTraffic.Config();
+        off.midnightFloorNats = off.floorNats;
+        int paged = 0;
+        int pagedWithout = 0;
+        java.util.List<String> notes = new java.util.ArrayList<>();
+        for (long site = 1; site <= 5; site++) {
+            long st = site;
+            java.util.function.Supplier<TrafficModel> learned = () -> TrafficModel.smallSite(st, 100).calibrate(3.6, fri);
+            for (long night = 0; night < 25; night++) {
+                for (DetectionTraffic.Config config : new DetectionTraffic.Config[] {new DetectionTraffic.Config(), off}) {
+                    TrafficModel m = TrafficModel.smallSite(1000 * site + night, 100).calibrate(3.6, fri);
+                    m.demandMultiplier = t -> t >= fri && t < fri + DAY ? 0.25 : 1;
+                    TrafficModel.Run run = new TrafficModel.Run(m, warmed("friday/" + site, learned, config))
+                            .drive(fri - 4 * HOUR, fri + 3 * HOUR, STEP);
+                    if (run.alarms > 0 && config == off) {
+                        pagedWithout++;
+                    } else if (run.alarms > 0) {
+                        paged++;
+                        notes.addAll(run.alarmNotes);
+                    }
+                }
+            }
+        }
+        System.out.printf("cdn-traffic holiday from midnight, 125 nights at 3.6/min: %d paged, %d without the midnight floor%n",
+                paged, pagedWithout);
+        assertThat(pagedWithout).as("nights paged without the midnight floor").isGreaterThanOrEqualTo(6);
+        assertThat(paged).as("nights paged with it: %s", notes).isLessThanOrEqualTo(pagedWithout / 3);
+
+        // a full stop at 00:20 on an ordinary Friday: flagged at 22.5 expected fetches, not 17
+        for (long seed = 1; seed <= 2; seed++) {
+            long sd = seed;
+            java.util.function.Supplier<TrafficModel> s = () -> TrafficModel.smallSite(sd, 100).calibrate(3.6, fri);
+            TrafficModel stop = s.get();
+            stop.stopFrom = fri + 20 * MIN;
+            stop.stopUntil = fri + 2 * HOUR;
+            double lambda = stop.rate(stop.stopFrom);
+            TrafficModel.Run stopped = new TrafficModel.Run(stop, warmed("friday/" + seed, s, new DetectionTraffic.Config()))
+                    .drive(fri - 4 * HOUR, fri + 3 * HOUR, STEP);
+            double delay = minutes(stopped.firstAlarm - stop.stopFrom);
+            report("full stop at 00:20, " + Math.round(lambda * 10) / 10.0 + "/min, seed " + seed, delay, tStar(lambda, 0));
+            assertThat(stopped.alarms).as("%s", stopped.alarmNotes).isEqualTo(1);
+            assertThat(delay).as("22.5 expected fetches, with the 10 s evaluation step").isBetween(0.0, 2.5 * tStar(lambda, 0));
+            TrafficModel.Run stoppedOff = new TrafficModel.Run(stop, warmed("friday/" + seed, s, off)).drive(fri - 4 * HOUR, fri + 3 * HOUR, STEP);
+            assertThat(stoppedOff.firstAlarm).as("the price: later than without the midnight floor").isLessThan(stopped.firstAlarm);
+        }
+    }
+
     /** Demand drops to 25% from midnight over 30 min, for a day. */
     static java.util.function.LongToDoubleFunction holiday(long midnight) {
         return t -> {
