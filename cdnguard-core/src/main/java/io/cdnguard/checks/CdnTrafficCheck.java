@@ -47,9 +47,10 @@ import org.slf4j.LoggerFactory;
  *   is 3 nats short, so that at a fetch a minute, where 30 pseudo-fetches outweigh an hour of data,
  *   the level still follows a holiday down). When at most {@link Builder#deepDropRatio(double)} of it was seen, the
  *   evidence is {@code -ln P(X <= k)} for a Poisson count X: exact at low counts. The count must
- *   also be unlikely (4 nats) at a quarter of that expectation, and in the first 45 minutes after
- *   a local midnight ({@link Builder#midnightGuard(Duration)}) 9 nats at 40 % of it: a holiday
- *   keeps about a third of the fetches, and its drop from midnight can be faster than any level. Comparing the last
+ *   also be unlikely (4 nats) at a quarter of that expectation, and for a silence starting in the
+ *   first 45 minutes after a local midnight ({@link Builder#midnightGuard(Duration)}) 9 nats at
+ *   40 % of it: a holiday keeps about a third of the fetches, and its drop from midnight
+ *   can be faster than any level. Comparing the last
  *   minutes with the last hours is what tells an outage (a step) from a holiday (demand drifts down
  *   from midnight, the level follows), and the deep-drop bound keeps a holiday, which keeps 30-40%
  *   of the fetches, from looking like a silence.</li>
@@ -387,13 +388,16 @@ public final class CdnTrafficCheck implements Check {
         }
 
         /**
-         * How long after each local midnight ({@link #zone(ZoneId)}) a silence must also be unlikely
-         * (9 nats) at 40 % of the usual level, not only at 25 % (4 nats) as at other times. Default 45
-         * minutes: a holiday's fetches fall to about a third from midnight, sometimes within a
-         * minute, before the level can follow, and an ordinary gap of that third then reads as a
-         * silence; on simulated holidays this halves the nights that page (it does not make them
-         * none). The price: a full stop starting in that time is flagged after about 22.5 expected
-         * fetches instead of 17 (about 2.1 t* instead of 1.6). {@link Duration#ZERO} turns it off.
+         * How long after each local midnight ({@link #zone(ZoneId)}) a silence starting then must
+         * also be unlikely (9 nats) at 40 % of the expectation it is tested against, not
+         * only at 25 % (4 nats) as at other times. Default 45 minutes: a holiday's fetches fall to
+         * about a third from midnight, sometimes within a minute, before the recent level can
+         * follow, and an ordinary gap of that third then reads as a silence; on a model of 1,000
+         * holiday nights it about halves the nights that page (it does not make them none; at a
+         * fetch a minute the level takes more than an hour to follow). The price: a full stop
+         * starting in that time is flagged after about 22.5 expected fetches instead of 17 (about
+         * 2.1 t* instead of 1.6). On a day whose midnight a DST change skips (Havana, Santiago) the
+         * band is not there. {@link Duration#ZERO} turns it off.
          */
         public Builder midnightGuard(Duration guard) {
             this.midnightGuard = Objects.requireNonNull(guard, "guard");

@@ -51,8 +51,9 @@ import java.util.Map;
  * Tests per evaluation (when not warming up):
  *  1. silence: for windows of 1..120 min and for the gap since the last fetch, with the expectation
  *     lam = level * expected: evidence -ln P(X <= k | lam) when k <= deepRatio * lam and the count is
- *     also unlikely for a holiday-deep level (holidayFloor * lam, floorNats; in the first 45 min after a
- *     local midnight midnightFloor * lam, midnightFloorNats: a holiday's first minutes). The level here is also
+ *     also unlikely for a holiday-deep level (holidayFloor * lam, floorNats; for a silence starting in the
+ *     first midnightMillis, 45 min by default, after a local midnight: midnightFloor * lam,
+ *     midnightFloorNats, a holiday's first minutes). The level here is also
  *     capped by the drift level (driftLevel: an upper confidence bound of the level over each of the
  *     spans before the window), which follows a holiday down at a fetch a minute.
  *  2. POP share: for windows of 1..240 min, the POPs whose count fell to half of their reference
@@ -96,13 +97,17 @@ final class DetectionTraffic {
         double holidayFloor = 0.25;
         double floorNats = 4;
         // In the first midnightMillis after a local midnight, a silence window (or gap) starting there
-        // must also be unlikely (midnightFloorNats) at midnightFloor of its level: a holiday's
+        // must also be unlikely (midnightFloorNats) at midnightFloor of its level (the same level the
+        // test uses): a holiday's
         // fetches fall to a third from midnight, in some traffic within a minute, before any level
         // can follow, and an ordinary 5 min gap of that third read as 17 to 20 nats. A full stop
         // there is flagged at 22.5 expected fetches instead of 17 (about 2.1 t* instead of 1.6).
         // midnightFloorNats <= floorNats or midnightMillis 0: off.
         double midnightFloor = 0.4;
         double midnightFloorNats = 9;
+        // A silence is judged by its start: a holiday's gap that starts with the day's last fetch a
+        // minute before midnight gets the usual floor (starting the band 5 min before midnight saved
+        // 1 of 1,000 model nights and cost a stop at 23:57 0.5 t*).
         long midnightMillis = 45 * 60_000L;
         long referenceMillis = 120 * 60_000L;
         long shortReferenceMillis = 15 * 60_000L;

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
  * and without it; and full stops near midnight on an ordinary Friday: the delay in t* with and
  * without it. Run it with
  * <pre>
- * mvn -q -B -pl cdnguard-core -am install -DskipTests
  * mvn -q -B -pl cdnguard-core test -Dtest=MidnightHolidayAudit -Dsurefire.failIfNoSpecifiedTests=false
  * </pre>
  * and {@code -Dmidnight.minutes=60 -Dmidnight.nats=9 -Dmidnight.floor=0.4} to try other settings
@@ -87,7 +86,7 @@ class MidnightHolidayAudit {
         DetectionTraffic.Config off = off();
         for (double r : RATES) {
             StringBuilder sb = new StringBuilder();
-            for (long startMin : new long[] {-5, 15, 30, 45, 60, 90}) {
+            for (long startMin : new long[] {-10, -3, 15, 30, 45, 60, 90}) {
                 double sumOn = 0;
                 double sumOff = 0;
                 for (long site = 1; site <= 3; site++) {
