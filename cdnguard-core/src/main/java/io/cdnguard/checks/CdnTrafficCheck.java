@@ -49,9 +49,8 @@ import org.slf4j.LoggerFactory;
  *   evidence is {@code -ln P(X <= k)} for a Poisson count X: exact at low counts. The count must
  *   also be unlikely (4 nats) at a quarter of that expectation, and for a silence starting in the
  *   first 45 minutes after a local midnight ({@link Builder#midnightGuard(Duration)}) 9 nats at
- *   40 % of it: a holiday keeps about a third of the fetches, and its drop from midnight
- *   can be faster than any level. Comparing the last
- *   minutes with the last hours is what tells an outage (a step) from a holiday (demand drifts down
+ *   40 % of it: a holiday keeps about a third of the fetches, and its drop from midnight can be
+ *   faster than any level. Comparing the last minutes with the last hours is what tells an outage (a step) from a holiday (demand drifts down
  *   from midnight, the level follows), and the deep-drop bound keeps a holiday, which keeps 30-40%
  *   of the fetches, from looking like a silence.</li>
  *   <li><i>POP share.</i> When some POPs' share of the window's fetches (windows of 1 min to 4 h)
@@ -389,8 +388,8 @@ public final class CdnTrafficCheck implements Check {
 
         /**
          * How long after each local midnight ({@link #zone(ZoneId)}) a silence starting then must
-         * also be unlikely (9 nats) at 40 % of the expectation it is tested against, not
-         * only at 25 % (4 nats) as at other times. Default 45 minutes: a holiday's fetches fall to
+         * also be unlikely (9 nats) at 40 % of the expectation it is tested against, not only at
+         * 25 % (4 nats) as at other times. Default 45 minutes: a holiday's fetches fall to
          * about a third from midnight, sometimes within a minute, before the recent level can
          * follow, and an ordinary gap of that third then reads as a silence; on a model of 1,000
          * holiday nights it about halves the nights that page (it does not make them none; at a

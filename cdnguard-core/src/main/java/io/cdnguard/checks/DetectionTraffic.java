@@ -98,11 +98,10 @@ final class DetectionTraffic {
         double floorNats = 4;
         // In the first midnightMillis after a local midnight, a silence window (or gap) starting there
         // must also be unlikely (midnightFloorNats) at midnightFloor of its level (the same level the
-        // test uses): a holiday's
-        // fetches fall to a third from midnight, in some traffic within a minute, before any level
-        // can follow, and an ordinary 5 min gap of that third read as 17 to 20 nats. A full stop
-        // there is flagged at 22.5 expected fetches instead of 17 (about 2.1 t* instead of 1.6).
-        // midnightFloorNats <= floorNats or midnightMillis 0: off.
+        // test uses): a holiday's fetches fall to a third from midnight, in some traffic within a
+        // minute, before any level can follow, and an ordinary 5 min gap of that third read as 17 to
+        // 20 nats. A full stop there is flagged at 22.5 expected fetches instead of 17 (about 2.1 t*
+        // instead of 1.6). midnightFloorNats <= floorNats or midnightMillis 0: off.
         double midnightFloor = 0.4;
         double midnightFloorNats = 9;
         // A silence is judged by its start: a holiday's gap that starts with the day's last fetch a
