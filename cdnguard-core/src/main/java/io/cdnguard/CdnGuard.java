@@ -16,6 +16,8 @@ import io.cdnguard.internal.TraceLog;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -121,7 +123,7 @@ public final class CdnGuard implements AutoCloseable {
      * guards of one JVM never share a baseline file: the second keeps its baseline in memory (WARN).
      */
     private String addDetectionChecks(Builder b, List<Check> all) {
-        CdnTrafficCheck.Builder traffic = CdnTrafficCheck.builder().baselineName(b.name);
+        CdnTrafficCheck.Builder traffic = CdnTrafficCheck.builder().baselineName(b.name).zone(b.zone);
         String claim = null;
         if (b.persistBaseline != null ? b.persistBaseline : !b.customClock) {
             Path dir = b.baselineDirectory != null ? b.baselineDirectory
@@ -316,6 +318,7 @@ public final class CdnGuard implements AutoCloseable {
         Boolean persistBaseline; // null: persist unless the guard runs on a custom clock
         boolean customClock;
         Path baselineDirectory;
+        ZoneId zone = ZoneOffset.UTC;
         final Map<String, String> backendGroups = new LinkedHashMap<>();
         final Set<String> expectedBackends = new LinkedHashSet<>();
         int maxUnknownBackends = 64;
@@ -395,6 +398,17 @@ public final class CdnGuard implements AutoCloseable {
          */
         public Builder name(String name) {
             this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
+         * The site's time zone, for the detection checks: the {@code cdn-traffic} baseline learns the
+         * hours of the week in it, and its holiday guards look at its local midnight (a holiday's
+         * fetches fall from there). Default UTC; set it to where the site's viewers are (e.g. {@code
+         * ZoneId.of("Europe/Berlin")}), or a holiday starting at their midnight may page.
+         */
+        public Builder zone(ZoneId zone) {
+            this.zone = Objects.requireNonNull(zone, "zone");
             return this;
         }
 

@@ -333,6 +333,16 @@ class CdnGuardTest {
     }
 
     @Test
+    void zone_reachesTheTrafficCheck_utcByDefault() {
+        java.time.ZoneId berlin = java.time.ZoneId.of("Europe/Berlin");
+        assertThat(guard(b -> b.zone(berlin)).checks()).filteredOn(c -> c instanceof io.cdnguard.checks.CdnTrafficCheck)
+                .extracting(c -> ((io.cdnguard.checks.CdnTrafficCheck) c).zone()).containsExactly(berlin);
+        assertThat(guard(b -> { }).checks()).filteredOn(c -> c instanceof io.cdnguard.checks.CdnTrafficCheck)
+                .extracting(c -> ((io.cdnguard.checks.CdnTrafficCheck) c).zone()).containsExactly(java.time.ZoneOffset.UTC);
+        assertThatThrownBy(() -> CdnGuard.builder().zone(null)).isInstanceOf(NullPointerException.class).hasMessageContaining("zone");
+    }
+
+    @Test
     void evaluateNow_ticksAndHandsTheChecksAFreshSnapshot() {
         List<GuardSnapshot> seen = new ArrayList<>();
         Check spy = new Check() {

@@ -127,6 +127,7 @@ public final class CdnTrafficCheck implements Check {
 
     private final DetectionTraffic detector;
     private final HealthStatus severity;
+    private final ZoneId zone;
     private final boolean countClientErrors;
     private final BaselineStore store; // null when persistence is off
     private final long saveIntervalMillis;
@@ -150,6 +151,7 @@ public final class CdnTrafficCheck implements Check {
         c.midnightMillis = b.midnightGuard.toMillis();
         BaselineWeekly baseline = new BaselineWeekly(b.zone);
         this.severity = b.severity;
+        this.zone = b.zone;
         this.countClientErrors = b.countClientErrors;
         this.saveIntervalMillis = b.saveInterval.toMillis();
         BaselineStore st = null;
@@ -182,6 +184,11 @@ public final class CdnTrafficCheck implements Check {
     /** Starts a builder with the documented defaults. */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** The zone whose hours of the week the baseline learns and whose midnight the holiday guards watch. */
+    public ZoneId zone() {
+        return zone;
     }
 
     @Override

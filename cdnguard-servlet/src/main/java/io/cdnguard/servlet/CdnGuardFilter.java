@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * {@code details-token}, {@code evaluation-period}, {@code window-bucket}, {@code window-buckets},
  * {@code refetch-grace} (durations as {@code 10s}, {@code 500ms}, {@code 5m}, {@code PT10S}),
  * {@code tracked-assets}, {@code max-pops}, {@code max-unknown-backends}, {@code name}, {@code
- * baseline-directory}, {@code detection-checks} and {@code trace-log} (the README's servlet section
+ * baseline-directory}, {@code zone} (the site's time zone, e.g. {@code Europe/Berlin}), {@code
+ * detection-checks} and {@code trace-log} (the README's servlet section
  * says what each means), publishes it under the
  * attribute for {@link CdnGuardHealthServlet} and closes it when the filter is destroyed (with the
  * context). A guard it did not create it never closes. An unknown or bad init-parameter fails

@@ -33,10 +33,11 @@ final class GuardConfig {
     static final String BASELINE_DIRECTORY = "baseline-directory";
     static final String DETECTION_CHECKS = "detection-checks";
     static final String TRACE_LOG = "trace-log";
+    static final String ZONE = "zone";
 
     static final List<String> NAMES = Collections.unmodifiableList(Arrays.asList(EXPECT_BACKENDS, ENDPOINT_PREFIX,
             DETAILS_TOKEN, EVALUATION_PERIOD, WINDOW_BUCKET, WINDOW_BUCKETS, REFETCH_GRACE, TRACKED_ASSETS, MAX_POPS,
-            MAX_UNKNOWN_BACKENDS, NAME, BASELINE_DIRECTORY, DETECTION_CHECKS, TRACE_LOG));
+            MAX_UNKNOWN_BACKENDS, NAME, BASELINE_DIRECTORY, DETECTION_CHECKS, TRACE_LOG, ZONE));
 
     private GuardConfig() {
     }
@@ -73,6 +74,15 @@ final class GuardConfig {
                 b.baselineDirectory(Paths.get(v.trim()));
             } catch (InvalidPathException e) {
                 throw new ServletException("cdnguard: init-param '" + BASELINE_DIRECTORY + "' is not a path: '" + v + "'", e);
+            }
+        }
+        v = params.get(ZONE);
+        if (v != null && !v.trim().isEmpty()) {
+            try {
+                b.zone(java.time.ZoneId.of(v.trim()));
+            } catch (java.time.DateTimeException e) {
+                throw new ServletException("cdnguard: init-param '" + ZONE + "' is not a time zone (e.g. Europe/Berlin, UTC, +05:30): '"
+                        + v + "'", e);
             }
         }
         v = params.get(DETECTION_CHECKS);

@@ -238,6 +238,23 @@ class WebXmlStyleTest {
     }
 
     @Test
+    void initParam_zone_reachesCdnTraffic_badOneFailsDeployment() throws ServletException {
+        try (CdnGuard guard = GuardConfig.build(Map.of("zone", " Asia/Kolkata ", "baseline-directory",
+                System.getProperty("java.io.tmpdir"), "name", "zone-test"))) {
+            assertThat(guard.checks().stream().filter(c -> c instanceof io.cdnguard.checks.CdnTrafficCheck)
+                    .map(c -> ((io.cdnguard.checks.CdnTrafficCheck) c).zone()))
+                    .containsExactly(java.time.ZoneId.of("Asia/Kolkata"));
+        }
+        try (CdnGuard guard = GuardConfig.build(Map.of("baseline-directory", System.getProperty("java.io.tmpdir"), "name", "zone-default"))) {
+            assertThat(guard.checks().stream().filter(c -> c instanceof io.cdnguard.checks.CdnTrafficCheck)
+                    .map(c -> ((io.cdnguard.checks.CdnTrafficCheck) c).zone()))
+                    .containsExactly(java.time.ZoneOffset.UTC);
+        }
+        assertThatThrownBy(() -> GuardConfig.build(Map.of("zone", "Mars/Olympus")))
+                .isInstanceOf(ServletException.class).hasMessageContaining("'zone'").hasMessageContaining("Mars/Olympus");
+    }
+
+    @Test
     void duration_acceptsUnitsAndIso() throws ServletException {
         assertThat(GuardConfig.duration("p", "500ms")).isEqualTo(Duration.ofMillis(500));
         assertThat(GuardConfig.duration("p", "10s")).isEqualTo(Duration.ofSeconds(10));
