@@ -995,16 +995,14 @@ final class DetectionTraffic {
                 continue; // cannot be a deep drop whatever the level: skip the level's cost
             }
             boolean midnight = nearMidnight(now - w);
-            double floor = midnight ? cfg.midnightFloor : cfg.holidayFloor;
-            double floorNats = midnight ? cfg.midnightFloorNats : cfg.floorNats;
-            if (!alarm && !Poisson.deficitEvidenceAtLeast(k, floor * e * cfg.maxLevel, floorNats - FLOOR_MARGIN)) {
+            if (!alarm && !floorPasses(k, e * cfg.maxLevel, midnight, FLOOR_MARGIN)) {
                 // The floor test fails even at the highest level (evidence grows with the mean), so it
                 // fails at the window's own level too: skip the level's cost.
                 continue;
             }
             double l = alarm ? frozenLevel : silenceLevel(s, now - w);
             double lam = l * e;
-            if (k <= cfg.deepRatio * lam && Poisson.deficitEvidenceAtLeast(k, floor * lam, floorNats)
+            if (k <= cfg.deepRatio * lam && floorPasses(k, lam, midnight, 0)
                     && Poisson.deficitEvidenceUpper(k, lam) > bestS) { // else it cannot beat the best
                 double ev = Poisson.deficitEvidence(k, lam);
                 if (ev > bestS) {
@@ -1026,10 +1024,7 @@ final class DetectionTraffic {
                 double l = alarm ? frozenLevel : silenceLevel(s, gapStart);
                 double lam = l * e;
                 long k = lastFetchTime >= noLookBefore ? 0 : obs - sObs[s];
-                boolean midnight = nearMidnight(gapStart);
-                if (lam > 0 && k <= cfg.deepRatio * lam
-                        && Poisson.deficitEvidenceAtLeast(k, (midnight ? cfg.midnightFloor : cfg.holidayFloor) * lam,
-                                midnight ? cfg.midnightFloorNats : cfg.floorNats)
+                if (lam > 0 && k <= cfg.deepRatio * lam && floorPasses(k, lam, nearMidnight(gapStart), 0)
                         && Poisson.deficitEvidenceUpper(k, lam) > bestS) { // else it cannot beat the best
                     double ev = Poisson.deficitEvidence(k, lam);
                     if (ev > bestS) {
@@ -1043,6 +1038,16 @@ final class DetectionTraffic {
             }
         }
 
+    }
+
+    /**
+     * The silence test's holiday floor: whether {@code k} fetches are also unlikely (floorNats, less
+     * {@code margin}) at holidayFloor of {@code lam}, or, for a silence starting near midnight,
+     * midnightFloorNats at midnightFloor of it.
+     */
+    private boolean floorPasses(long k, double lam, boolean midnight, double margin) {
+        return midnight ? Poisson.deficitEvidenceAtLeast(k, cfg.midnightFloor * lam, cfg.midnightFloorNats - margin)
+                : Poisson.deficitEvidenceAtLeast(k, cfg.holidayFloor * lam, cfg.floorNats - margin);
     }
 
     /**

@@ -275,30 +275,11 @@ class CdnTrafficDetectorTest {
         // follows that fast, so a silence starting in the first 45 min after midnight must also be
         // unlikely at 40 % of its level (9 nats). It does not make a holiday safe, it makes it rarer:
         // 125 such nights at 3.6 fetches a minute over five sites (the model keeps about a third):
-        long fri = W3 + 4 * DAY;
-        DetectionTraffic.Config off = new DetectionTraffic.Config();
-        off.midnightFloorNats = off.floorNats;
-        int paged = 0;
-        int pagedWithout = 0;
+        long fri = FRIDAY;
+        DetectionTraffic.Config off = withoutMidnightFloor();
         java.util.List<String> notes = new java.util.ArrayList<>();
-        for (long site = 1; site <= 5; site++) {
-            long st = site;
-            java.util.function.Supplier<TrafficModel> learned = () -> TrafficModel.smallSite(st, 100).calibrate(3.6, fri);
-            for (long night = 0; night < 25; night++) {
-                for (DetectionTraffic.Config config : new DetectionTraffic.Config[] {new DetectionTraffic.Config(), off}) {
-                    TrafficModel m = TrafficModel.smallSite(1000 * site + night, 100).calibrate(3.6, fri);
-                    m.demandMultiplier = t -> t >= fri && t < fri + DAY ? 0.25 : 1;
-                    TrafficModel.Run run = new TrafficModel.Run(m, warmed("friday/" + site, learned, config))
-                            .drive(fri - 4 * HOUR, fri + 3 * HOUR, STEP);
-                    if (run.alarms > 0 && config == off) {
-                        pagedWithout++;
-                    } else if (run.alarms > 0) {
-                        paged++;
-                        notes.addAll(run.alarmNotes);
-                    }
-                }
-            }
-        }
+        int paged = holidayNightsPaged(3.6, 0, new DetectionTraffic.Config(), notes);
+        int pagedWithout = holidayNightsPaged(3.6, 0, off, new java.util.ArrayList<>());
         System.out.printf("cdn-traffic holiday from midnight, 125 nights at 3.6/min: %d paged, %d without the midnight floor%n",
                 paged, pagedWithout);
         assertThat(pagedWithout).as("nights paged without the midnight floor").isGreaterThanOrEqualTo(6);
@@ -308,19 +289,61 @@ class CdnTrafficDetectorTest {
         for (long seed = 1; seed <= 2; seed++) {
             long sd = seed;
             java.util.function.Supplier<TrafficModel> s = () -> TrafficModel.smallSite(sd, 100).calibrate(3.6, fri);
+            String key = "friday/" + seed + "/3.6";
             TrafficModel stop = s.get();
             stop.stopFrom = fri + 20 * MIN;
             stop.stopUntil = fri + 2 * HOUR;
             double lambda = stop.rate(stop.stopFrom);
-            TrafficModel.Run stopped = new TrafficModel.Run(stop, warmed("friday/" + seed, s, new DetectionTraffic.Config()))
+            TrafficModel.Run stopped = new TrafficModel.Run(stop, warmed(key, s, new DetectionTraffic.Config()))
                     .drive(fri - 4 * HOUR, fri + 3 * HOUR, STEP);
             double delay = minutes(stopped.firstAlarm - stop.stopFrom);
             report("full stop at 00:20, " + Math.round(lambda * 10) / 10.0 + "/min, seed " + seed, delay, tStar(lambda, 0));
             assertThat(stopped.alarms).as("%s", stopped.alarmNotes).isEqualTo(1);
             assertThat(delay).as("22.5 expected fetches, with the 10 s evaluation step").isBetween(0.0, 2.5 * tStar(lambda, 0));
-            TrafficModel.Run stoppedOff = new TrafficModel.Run(stop, warmed("friday/" + seed, s, off)).drive(fri - 4 * HOUR, fri + 3 * HOUR, STEP);
+            TrafficModel.Run stoppedOff = new TrafficModel.Run(stop, warmed(key, s, off)).drive(fri - 4 * HOUR, fri + 3 * HOUR, STEP);
             assertThat(stoppedOff.firstAlarm).as("the price: later than without the midnight floor").isLessThan(stopped.firstAlarm);
         }
+    }
+
+    /** Friday of week 3, 00:00 UTC: the holidays of the midnight-floor test and audit. */
+    static final long FRIDAY = W3 + 4 * DAY;
+
+    /** The default configuration without the silence test's midnight floor. */
+    static DetectionTraffic.Config withoutMidnightFloor() {
+        DetectionTraffic.Config off = new DetectionTraffic.Config();
+        off.midnightMillis = 0;
+        return off;
+    }
+
+    /**
+     * On how many of 125 holiday nights (25 for each of five sites, each learned at {@code rate}
+     * fetches a minute at midnight) the detector pages between 18:00 before and 04:00 after a
+     * Friday midnight where demand falls to 25 %, at once ({@code rampMinutes} 0) or over {@code
+     * rampMinutes}; the paging nights' first alarm notes go to {@code notes}.
+     */
+    static int holidayNightsPaged(double rate, long rampMinutes, DetectionTraffic.Config config, java.util.List<String> notes) {
+        long fri = FRIDAY;
+        int paged = 0;
+        for (long site = 1; site <= 5; site++) {
+            long st = site;
+            java.util.function.Supplier<TrafficModel> learned = () -> TrafficModel.smallSite(st, 100).calibrate(rate, fri);
+            for (long night = 0; night < 25; night++) {
+                TrafficModel m = TrafficModel.smallSite(1000 * site + night, 100).calibrate(rate, fri);
+                m.demandMultiplier = t -> {
+                    if (t < fri || t >= fri + DAY) {
+                        return 1;
+                    }
+                    return rampMinutes > 0 && t < fri + rampMinutes * MIN ? 1 - 0.75 * (t - fri) / (double) (rampMinutes * MIN) : 0.25;
+                };
+                TrafficModel.Run run = new TrafficModel.Run(m, warmed("friday/" + site + "/" + rate, learned, config))
+                        .drive(fri - 6 * HOUR, fri + 4 * HOUR, STEP);
+                if (run.alarms > 0) {
+                    paged++;
+                    notes.add(run.alarmNotes.get(0));
+                }
+            }
+        }
+        return paged;
     }
 
     /** Demand drops to 25% from midnight over 30 min, for a day. */

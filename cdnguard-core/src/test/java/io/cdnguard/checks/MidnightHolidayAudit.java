@@ -1,10 +1,7 @@
 package io.cdnguard.checks;
 
-import static io.cdnguard.checks.TrafficModel.DAY;
 import static io.cdnguard.checks.TrafficModel.HOUR;
 import static io.cdnguard.checks.TrafficModel.MIN;
-import static io.cdnguard.checks.TrafficModel.MONDAY;
-import static io.cdnguard.checks.TrafficModel.WEEK;
 import static io.cdnguard.checks.TrafficModel.tStar;
 
 import java.util.function.Supplier;
@@ -25,7 +22,7 @@ import org.junit.jupiter.api.Test;
  */
 class MidnightHolidayAudit {
 
-    private static final long FRI = MONDAY + 2 * WEEK + 4 * DAY;
+    private static final long FRI = CdnTrafficDetectorTest.FRIDAY;
     private static final double[] RATES = {1.0, 2.0, 3.6, 8.0};
 
     private static DetectionTraffic.Config configured() {
@@ -36,44 +33,16 @@ class MidnightHolidayAudit {
         return on;
     }
 
-    private static DetectionTraffic.Config off() {
-        DetectionTraffic.Config off = new DetectionTraffic.Config();
-        off.midnightMillis = 0;
-        return off;
-    }
-
     @Test
     void holidaysFromMidnight() {
         DetectionTraffic.Config on = configured();
-        DetectionTraffic.Config off = off();
+        DetectionTraffic.Config off = CdnTrafficDetectorTest.withoutMidnightFloor();
         System.out.printf("midnight floor %.2f at %.1f nats for %d min after midnight%n", on.midnightFloor, on.midnightFloorNats,
                 on.midnightMillis / MIN);
         for (long ramp : new long[] {0, 30}) {
             for (double r : RATES) {
-                int paged = 0;
-                int pagedWithout = 0;
-                for (long site = 1; site <= 5; site++) {
-                    long st = site;
-                    Supplier<TrafficModel> learned = () -> TrafficModel.smallSite(st, 100).calibrate(r, FRI);
-                    for (long night = 0; night < 25; night++) {
-                        for (DetectionTraffic.Config c : new DetectionTraffic.Config[] {on, off}) {
-                            TrafficModel m = TrafficModel.smallSite(1000 * site + night, 100).calibrate(r, FRI);
-                            m.demandMultiplier = t -> {
-                                if (t < FRI || t >= FRI + DAY) {
-                                    return 1;
-                                }
-                                return ramp > 0 && t < FRI + ramp * MIN ? 1 - 0.75 * (t - FRI) / (double) (ramp * MIN) : 0.25;
-                            };
-                            TrafficModel.Run run = new TrafficModel.Run(m, CdnTrafficDetectorTest.warmed("audit/" + site + "/" + r, learned, c))
-                                    .drive(FRI - 6 * HOUR, FRI + 4 * HOUR, 10_000L);
-                            if (run.alarms > 0 && c == on) {
-                                paged++;
-                            } else if (run.alarms > 0) {
-                                pagedWithout++;
-                            }
-                        }
-                    }
-                }
+                int paged = CdnTrafficDetectorTest.holidayNightsPaged(r, ramp, on, new java.util.ArrayList<>());
+                int pagedWithout = CdnTrafficDetectorTest.holidayNightsPaged(r, ramp, off, new java.util.ArrayList<>());
                 System.out.printf("holiday, demand to 25 %% %s, %.1f fetches/min at midnight: %d of 125 nights paged, %d without the midnight floor%n",
                         ramp == 0 ? "at once" : "over " + ramp + " min", r, paged, pagedWithout);
             }
@@ -83,7 +52,7 @@ class MidnightHolidayAudit {
     @Test
     void stopsNearMidnight() {
         DetectionTraffic.Config on = configured();
-        DetectionTraffic.Config off = off();
+        DetectionTraffic.Config off = CdnTrafficDetectorTest.withoutMidnightFloor();
         for (double r : RATES) {
             StringBuilder sb = new StringBuilder();
             for (long startMin : new long[] {-10, -3, 15, 30, 45, 60, 90}) {
@@ -97,7 +66,7 @@ class MidnightHolidayAudit {
                         m.stopFrom = FRI + startMin * MIN;
                         m.stopUntil = m.stopFrom + 3 * HOUR;
                         double ts = tStar(m.rate(m.stopFrom), 0);
-                        TrafficModel.Run run = new TrafficModel.Run(m, CdnTrafficDetectorTest.warmed("audit/" + site + "/" + r, learned, c))
+                        TrafficModel.Run run = new TrafficModel.Run(m, CdnTrafficDetectorTest.warmed("friday/" + site + "/" + r, learned, c))
                                 .drive(FRI - 6 * HOUR, FRI + 6 * HOUR, 10_000L);
                         double d = (run.firstAlarm - m.stopFrom) / (double) MIN / ts;
                         if (c == on) {
